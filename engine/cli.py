@@ -1,0 +1,348 @@
+"""The `iku` command line. Thin: each command calls the library and hands the result to
+the renderer; user mistakes become messages and exit codes, never tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from engine import __version__
+from engine.dataset import DEFAULT_ROOT as DATA_ROOT
+from engine.dataset import Dataset, find_year_folder, load_dataset
+from engine.errors import (
+    EXIT_FINDINGS,
+    EXIT_INPUT,
+    EXIT_MISSING_DATA,
+    EXIT_OK,
+    EXIT_USAGE,
+    IkuError,
+    InputError,
+    Severity,
+    did_you_mean,
+    error,
+)
+from engine.evaluate import Evaluator, differs
+from engine.export import evaluation_csv, evaluation_json, evaluation_markdown, write_atomic
+from engine.manual import DEFAULT_ROOT as MANUAL_ROOT
+from engine.manual import ManualSet, load_set, load_set_or_raise
+from engine.periods import Period, PeriodError
+from engine.render import (
+    make_console,
+    render_evaluation,
+    render_explanation,
+    render_iku,
+    render_issues,
+    render_manual,
+    render_validation,
+)
+from engine.yamlload import display_path
+
+EPILOG = """exit codes: 0 ok; 1 findings (validate: errors; diff: differences; reconcile:
+discrepancies); 2 usage; 3 a manual or dataset cannot be used; 4 missing data with --strict.
+Documentation: README.md and docs/ in the project."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n"
+                              f"Run `{self.prog} --help` for the options.\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="iku", description="Rules-as-data engine for Manual IKU: validate, "
+                     "show, evaluate and explain SAKIP key performance indicators.",
+                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"iku {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def manuals_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--manuals", type=Path, default=MANUAL_ROOT, metavar="PATH",
+                       help="folder of manual revisions (default: manual_iku)")
+
+    def data_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--data", type=Path, default=DATA_ROOT, metavar="PATH",
+                       help="datasets root or one year's folder (default: datasets, latest "
+                            "year with data)")
+
+    def period_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--year", type=int, help="year to evaluate (default: latest with data)")
+        p.add_argument("--period", help="2023, 2023-S1, 2023-TW2, or S1/TW2 with --year "
+                                        "(default: the whole year)")
+        p.add_argument("--unit", help="unit code for a directorate's view, such as INTI "
+                                      "(default: the owner, the deputy)")
+
+    p = sub.add_parser("validate", help="check manuals: every problem of every file at once",
+                       description="Check manual revisions: YAML, schema, formulas, references, "
+                       "schedules, weights, status bands and revision dates. Reports every "
+                       "problem of every file in one run.", epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                   help="revision folders, files, or folders holding them (default: manual_iku)")
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table for people, json for scripts and CI")
+    p.add_argument("--assumptions", action="store_true",
+                   help="also list the assumption notes written into the manuals")
+
+    p = sub.add_parser("show", help="the manual as people read it, or one IKU in full",
+                       description="Show a manual revision (objectives and IKUs with targets by "
+                       "year, the year's performance agreement, the responsibility matrix) or "
+                       "one IKU's whole definition.")
+    p.add_argument("iku", nargs="?", help="IKU code, such as IKU.8 (default: the whole manual)")
+    manuals_arg(p)
+    p.add_argument("--revision", help="revision label, such as 2023-r1 (default: the one in "
+                                      "force at the end of --year)")
+    p.add_argument("--year", type=int, help="year (default: latest with data, else latest)")
+
+    p = sub.add_parser("evaluate", help="recompute target, realisasi, capaian and scores",
+                       description="Evaluate the manual against the data: target, realisasi, "
+                       "capaian and status per IKU, the groups above/on/below target, NSS, NKP "
+                       "and NPSS. Where the report printed another figure, both are shown.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    manuals_arg(p)
+    data_arg(p)
+    period_args(p)
+    p.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
+    p.add_argument("--output", type=Path, metavar="FILE",
+                   help="write to FILE (atomically) instead of the terminal")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 4 when any IKU has no figure for lack of data")
+    p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
+
+    p = sub.add_parser("explain", help="how one figure came about, step by step",
+                       description="Explain one IKU's figure: the revision and formula in "
+                       "force, each input with its file and line, each step's value, the "
+                       "cascade and period parts, the target, capaian, rounding and status.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("iku", help="IKU code, such as IKU.8")
+    manuals_arg(p)
+    data_arg(p)
+    period_args(p)
+    p.add_argument("--width", type=int, help="width in characters (default: terminal)")
+    return parser
+
+
+# -- helpers --------------------------------------------------------------------------------
+def _stderr_console(width: int | None = None):  # type: ignore[no-untyped-def]
+    return make_console(sys.stderr, width=width)
+
+
+def _load_data(args: argparse.Namespace, manuals: ManualSet) -> Dataset:
+    root: Path = args.data
+    if (root / "reported.yaml").is_file() or any(root.glob("IKU.*.yaml")):
+        folder: Path | None = root
+    else:
+        folder = find_year_folder(root, args.year)
+    if folder is None:
+        what = f"for {args.year} " if args.year else ""
+        raise InputError((error(f"no dataset {what}under {display_path(root)}",
+                                hint="expected datasets/<owner>/<year>/IKU.NN.yaml; use --data",
+                                code="io"),))
+    return load_dataset(folder, manuals)
+
+
+def _period(args: argparse.Namespace, data: Dataset) -> Period:
+    year = args.year or data.year
+    text = args.period
+    try:
+        if text is None:
+            return Period.of(year, "Y")
+        if text[:1].isdigit():
+            return Period.parse(text)
+        return Period.of(year, text.upper())
+    except PeriodError as exc:
+        raise InputError((error(str(exc), code="usage"),), EXIT_USAGE) from None
+
+
+def _unit(args: argparse.Namespace, manuals: ManualSet, period: Period) -> str | None:
+    if not args.unit:
+        return None
+    manual = manuals.in_force(period)
+    codes = [u.code for u in manual.units] if manual else []
+    match = next((c for c in codes if c.lower() == args.unit.lower()), None)
+    if match is None:
+        raise InputError((error(f"unknown unit `{args.unit}`",
+                                hint=did_you_mean(args.unit.upper(), codes) or
+                                f"units: {', '.join(codes)}", code="usage"),), EXIT_USAGE)
+    return match
+
+
+# -- commands -------------------------------------------------------------------------------
+def cmd_validate(args: argparse.Namespace) -> int:
+    paths = args.paths or [MANUAL_ROOT]
+    for p in paths:
+        if not p.exists():
+            raise InputError((error(f"{p} does not exist", code="io"),), EXIT_USAGE)
+    _, results, set_issues = load_set(paths)
+    if not results:
+        raise InputError((error(f"no manual revision (manual.yaml) found in "
+                                f"{', '.join(str(p) for p in paths)}", code="io"),))
+    issues = [i for r in results for i in r.issues] + set_issues
+    errors = sum(1 for i in issues if i.severity is Severity.ERROR)
+    if args.format == "json":
+        manuals = [r.manual for r in results if r.manual is not None]
+        out = {
+            "ok": errors == 0,
+            "revisions": [m.label for m in manuals],
+            "ikus": sum(len(m.ikus) for m in manuals),
+            "files": sum(r.files for r in results),
+            "errors": errors,
+            "warnings": sum(1 for i in issues if i.severity is Severity.WARNING),
+            "issues": [i.to_json() for i in issues],
+            "assumptions": [{"revision": m.label, "id": a.id, "where": str(a.location),
+                             "text": " ".join(a.text.split())}
+                            for m in manuals for a in m.all_assumptions()],
+        }
+        sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    else:
+        render_validation(make_console(), results, set_issues, args.assumptions)
+    return EXIT_FINDINGS if errors else EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    manuals = load_set_or_raise([args.manuals])
+    if args.revision:
+        manual = manuals.by_label(args.revision)
+        if manual is None:
+            labels = [m.label for m in manuals.manuals]
+            raise InputError((error(f"no revision `{args.revision}`",
+                                    hint=did_you_mean(args.revision, labels) or
+                                    f"revisions: {', '.join(labels)}", code="usage"),),
+                             EXIT_USAGE)
+    else:
+        year = args.year
+        if year is None:
+            folder = find_year_folder(DATA_ROOT, None)
+            year = int(folder.name) if folder else manuals.years()[-1]
+        manual = manuals.in_force(Period.of(year, "Y"))
+        if manual is None:
+            raise InputError((error(f"no manual for {year}",
+                                    hint=f"years: {', '.join(map(str, manuals.years()))}",
+                                    code="usage"),), EXIT_USAGE)
+    console = make_console()
+    if args.iku:
+        iku = manual.iku(_iku_code(args.iku))
+        if iku is None:
+            codes = [i.code for i in manual.ikus]
+            raise InputError((error(f"{args.iku} is not in manual {manual.label}",
+                                    hint=did_you_mean(_iku_code(args.iku), codes), code="usage"),),
+                             EXIT_USAGE)
+        render_iku(console, manual, iku)
+    else:
+        render_manual(console, manual)
+    return EXIT_OK
+
+
+def _iku_code(text: str) -> str:
+    """`8`, `iku8`, `IKU.08` -> `IKU.8`."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return f"IKU.{int(digits)}" if digits else text
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    manuals = load_set_or_raise([args.manuals])
+    data = _load_data(args, manuals)
+    period = _period(args, data)
+    unit = _unit(args, manuals, period)
+    evaluator = Evaluator(manuals, data)
+    try:
+        ev = evaluator.evaluate(period, unit)
+    except LookupError as exc:
+        raise InputError((error(str(exc), hint="check --year/--period and the manuals",
+                                code="usage"),)) from None
+    text = {"json": evaluation_json, "csv": evaluation_csv,
+            "markdown": evaluation_markdown}.get(args.format)
+    if args.output is not None:
+        if not data.ok:
+            render_issues(_stderr_console(), data.issues, title=f"Problems in {data.folder}")
+            sys.stderr.write(f"{args.output} not written: the dataset has errors\n")
+            return EXIT_INPUT
+        if text is None:
+            from io import StringIO
+
+            buf = StringIO()
+            render_evaluation(make_console(buf, width=args.width or 120, color=False), ev)
+            write_atomic(args.output, buf.getvalue())
+        else:
+            write_atomic(args.output, text(ev))
+        sys.stderr.write(f"wrote {args.output}\n")
+    elif text is not None:
+        sys.stdout.write(text(ev))
+        if not data.ok:
+            render_issues(_stderr_console(), data.issues, title=f"Problems in {data.folder}")
+    else:
+        render_evaluation(make_console(width=args.width), ev)
+    if not data.ok:
+        return EXIT_INPUT
+    if args.strict and ev.missing:
+        sys.stderr.write(f"--strict: {len(ev.missing)} IKU(s) without data: "
+                         f"{', '.join(r.iku.code for r in ev.missing)}\n")
+        return EXIT_MISSING_DATA
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    manuals = load_set_or_raise([args.manuals])
+    data = _load_data(args, manuals)
+    period = _period(args, data)
+    manual = manuals.in_force(period)
+    if manual is None:
+        raise InputError((error(f"no manual revision in force for {period}", code="usage"),))
+    code = _iku_code(args.iku)
+    iku = manual.iku(code)
+    if iku is None:
+        raise InputError((error(f"{args.iku} is not in manual {manual.label}",
+                                hint=did_you_mean(code, [i.code for i in manual.ikus]),
+                                code="usage"),), EXIT_USAGE)
+    unit = _unit(args, manuals, period) or manual.owner
+    evaluator = Evaluator(manuals, data)
+    fig = evaluator.figure(code, unit, period)
+    printed = []
+    for measure, exact in (("realisasi", fig.value.exact), ("capaian", fig.capaian_exact)):
+        r = data.reported_figure(code, unit, period, measure)
+        if r is not None and differs(exact, r):
+            printed.append((measure, r.value, r.where))
+    u = manual.unit(unit)
+    render_explanation(make_console(width=args.width), fig, iku, manual,
+                       u.short_name if u else unit, printed)
+    if not data.ok:
+        render_issues(_stderr_console(), data.issues, title=f"Problems in {data.folder}")
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+COMMANDS = {"validate": cmd_validate, "show": cmd_show, "evaluate": cmd_evaluate,
+            "explain": cmd_explain}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except IkuError as exc:
+        render_issues(_stderr_console(), exc.issues)
+        n = sum(1 for i in exc.issues if i.severity is Severity.ERROR)
+        sys.stderr.write(f"iku {args.command}: stopped, {n} error(s)\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug of ours, not the user's mistake
+        if os.environ.get("IKU_DEBUG"):
+            raise
+        sys.stderr.write(f"iku: internal error: {type(exc).__name__}: {exc}\n"
+                         "This is a bug in iku; rerun with IKU_DEBUG=1 for the details.\n")
+        return 70
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

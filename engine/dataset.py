@@ -1,0 +1,303 @@
+"""Measured data: `datasets/<owner>/<year>/IKU.NN.yaml` (inputs) and `reported.yaml`
+(figures as a report printed them, never used as inputs).
+
+Data is loaded as strictly as manuals and checked against the revision in force
+for each value's period. A broken value spoils only its own IKU, unit and
+period: it is reported, left out, and everything else is still evaluated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from engine import schemacheck
+from engine.errors import Issue, Location, did_you_mean, error, has_errors
+from engine.functions import Items, iter_numbers
+from engine.manual import ManualSet
+from engine.periods import Period, PeriodError
+from engine.yamlload import LoadedDoc, display_path, load_file
+
+REPORTED = "reported.yaml"
+DEFAULT_ROOT = Path("datasets")
+
+InputData = Decimal | tuple[Decimal, ...] | Items
+
+
+@dataclass(frozen=True)
+class InputValue:
+    name: str  # variable name
+    value: InputData  # number, list or named items
+    location: Location  # where it is written
+    evidence: str  # link or document number, may be empty
+    note: str  # remark, may be empty
+
+
+@dataclass(frozen=True)
+class Entry:
+    iku: str  # IKU code
+    unit: str  # unit code
+    period: Period  # period of the values
+    inputs: tuple[InputValue, ...]  # declared variables' values
+    evidence: str  # entry-level evidence
+    note: str  # entry-level remark
+    source: str  # where in the report the values stand
+    location: Location  # where the entry starts
+
+    def values(self) -> dict[str, InputData]:
+        return {i.name: i.value for i in self.inputs}
+
+
+@dataclass(frozen=True)
+class ReportedFigure:
+    iku: str  # IKU code, empty for whole-unit figures
+    unit: str  # unit code
+    period: Period  # period
+    measure: str  # realisasi, capaian or average_capaian
+    value: Decimal  # as printed, with its printed decimals
+    where: str  # table or section
+    note: str  # remark
+    location: Location  # where in reported.yaml
+
+    @property
+    def tolerance(self) -> Decimal:
+        """Half a unit of the last printed digit: 98 -> 0.5, 99.07 -> 0.005."""
+        exponent = self.value.as_tuple().exponent
+        assert isinstance(exponent, int)
+        return Decimal(5).scaleb(exponent - 1)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    folder: str  # the year's folder
+    year: int  # its year
+    entries: tuple[Entry, ...]  # valid entries only
+    reported: tuple[ReportedFigure, ...]  # printed figures
+    issues: tuple[Issue, ...]  # every problem found
+    broken: tuple[tuple[str, str, str], ...]  # (iku, unit, period) left out for errors; "*" = all
+    files: int  # files read
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, str, Period], Entry]:
+        return {(e.iku, e.unit, e.period): e for e in self.entries}
+
+    def entry(self, iku: str, unit: str, period: Period) -> Entry | None:
+        return self._index.get((iku, unit, period))
+
+    def broken_reason(self, iku: str, unit: str, period: Period) -> str:
+        """Why data for this IKU, unit and period was left out, or empty."""
+        p = str(period)
+        for i in self.issues:
+            if i.iku == iku and (i.unit in ("", unit)) and (i.period in ("", p)) \
+                    and (iku, i.unit or "*", i.period or "*") in self.broken:
+                return f"{i.where()}: {i.message}"
+        return ""
+
+    def reported_figure(self, iku: str, unit: str, period: Period,
+                        measure: str) -> ReportedFigure | None:
+        return next((r for r in self.reported if r.iku == iku and r.unit == unit
+                     and r.period == period and r.measure == measure), None)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.issues)
+
+
+def _input(name: str, raw: Any, doc: LoadedDoc, path: tuple[Any, ...]) -> InputValue:
+    loc = doc.loc(path)
+    if isinstance(raw, dict):
+        if "items" in raw:
+            value: InputData = Items(tuple((k, Decimal(v)) for k, v in raw["items"].items()))
+        else:
+            inner = raw["value"]
+            value = tuple(Decimal(v) for v in inner) if isinstance(inner, list) else Decimal(inner)
+        return InputValue(name, value, loc, raw.get("evidence", ""), raw.get("note", ""))
+    if isinstance(raw, list):
+        return InputValue(name, tuple(Decimal(v) for v in raw), loc, "", "")
+    return InputValue(name, Decimal(raw), loc, "", "")
+
+
+def _kind(value: InputData) -> str:
+    if isinstance(value, Items):
+        return "items"
+    if isinstance(value, tuple):
+        return "list"
+    return "number"
+
+
+_KIND_WORDS = {"number": "a number", "list": "a list of numbers",
+               "items": "named items ({items: {name: number}})"}
+
+
+def _check_entry(entry: Entry, doc: LoadedDoc, idx: int, manuals: ManualSet,
+                 issues: list[Issue]) -> bool:
+    """Check one entry against the revision in force for its period; False if unusable."""
+    ctx = {"iku": entry.iku, "unit": entry.unit, "period": str(entry.period)}
+    manual = manuals.in_force(entry.period)
+    if manual is None:
+        issues.append(error(f"no manual revision is in force for {entry.period}",
+                            doc.loc(("values", idx, "period")), code="data-period",
+                            hint="check the period, or add the manual of that year", **ctx))
+        return False
+    iku = manual.iku(entry.iku)
+    if iku is None:
+        issues.append(error(f"{entry.iku} is not in manual {manual.label}", doc.loc(("iku",)),
+                            hint=did_you_mean(entry.iku, [i.code for i in manual.ikus]),
+                            code="data-iku", **ctx))
+        return False
+    if manual.unit(entry.unit) is None:
+        issues.append(error(f"unknown unit `{entry.unit}`", doc.loc(("values", idx, "unit")),
+                            hint=did_you_mean(entry.unit, [u.code for u in manual.units]),
+                            code="data-unit", **ctx))
+        return False
+    owner_only = iku.cascade.rollup == "owner_only"
+    carriers = [manual.owner] if owner_only else [u.unit for u in iku.cascade.units]
+    if entry.unit not in carriers:
+        issues.append(error(
+            f"{entry.unit} does not carry {entry.iku} in manual {manual.label}",
+            doc.loc(("values", idx, "unit")),
+            hint=f"units that carry it: {', '.join(carriers)}", code="data-unit", **ctx))
+        return False
+    ok = True
+    declared = [v.name for v in iku.variables]
+    for inp in entry.inputs:
+        var = iku.variable(inp.name)
+        if var is None:
+            issues.append(error(
+                f"`{inp.name}` is not a variable of {entry.iku} in manual {manual.label}",
+                inp.location, hint=did_you_mean(inp.name, declared) or
+                f"declared: {', '.join(declared)}", code="data-variable", **ctx))
+            ok = False
+            continue
+        kind = _kind(inp.value)
+        if kind != var.kind:
+            issues.append(error(f"`{inp.name}` should be {_KIND_WORDS[var.kind]}, "
+                                f"found {_KIND_WORDS[kind]}", inp.location, code="data-kind",
+                                **ctx))
+            ok = False
+            continue
+        for number in iter_numbers(inp.value):
+            if (var.min is not None and number < var.min) or \
+                    (var.max is not None and number > var.max):
+                bounds = f"{var.min if var.min is not None else '-'} to " \
+                         f"{var.max if var.max is not None else '-'}"
+                issues.append(error(f"`{inp.name}` = {number} is outside {bounds}",
+                                    inp.location, code="data-range", **ctx))
+                ok = False
+                break
+    return ok
+
+
+def _load_inputs(doc: LoadedDoc, year: int, manuals: ManualSet, issues: list[Issue],
+                 broken: set[tuple[str, str, str]]) -> list[Entry]:
+    d = doc.data
+    code = d["iku"]
+    entries: list[Entry] = []
+    if int(d["year"]) != year:
+        issues.append(error(f"says year {d['year']} but lies in the folder of {year}",
+                            doc.loc(("year",)), iku=code, code="data-year"))
+        broken.add((code, "*", "*"))
+        return entries
+    seen: dict[tuple[str, Period], int] = {}
+    for idx, raw in enumerate(d["values"]):
+        try:
+            period = Period.parse(raw["period"])
+        except PeriodError as exc:
+            issues.append(error(str(exc), doc.loc(("values", idx, "period")), iku=code,
+                                unit=raw["unit"], code="data-period"))
+            broken.add((code, raw["unit"], "*"))
+            continue
+        ctx = {"iku": code, "unit": raw["unit"], "period": str(period)}
+        if period.year != year:
+            issues.append(error(f"period {period} is not in {year}",
+                                doc.loc(("values", idx, "period")), code="data-period", **ctx))
+            continue
+        key = (raw["unit"], period)
+        if key in seen:
+            issues.append(error(f"{raw['unit']} {period} has two entries (first at line "
+                                f"{doc.loc(('values', seen[key])).line})",
+                                doc.loc(("values", idx)), code="data-duplicate", **ctx))
+            broken.add((code, raw["unit"], str(period)))
+            continue
+        seen[key] = idx
+        inputs = tuple(_input(name, value, doc, ("values", idx, "inputs", name))
+                       for name, value in raw["inputs"].items())
+        entry = Entry(code, raw["unit"], period, inputs, raw.get("evidence", ""),
+                      raw.get("note", ""), raw.get("source", ""), doc.loc(("values", idx)))
+        if _check_entry(entry, doc, idx, manuals, issues):
+            entries.append(entry)
+        else:
+            broken.add((code, raw["unit"], str(period)))
+    return entries
+
+
+def _load_reported(doc: LoadedDoc, year: int, issues: list[Issue]) -> list[ReportedFigure]:
+    out: list[ReportedFigure] = []
+    for idx, raw in enumerate(doc.data["figures"]):
+        try:
+            period = Period.parse(raw["period"])
+        except PeriodError as exc:
+            issues.append(error(str(exc), doc.loc(("figures", idx, "period")),
+                                code="data-period"))
+            continue
+        out.append(ReportedFigure(raw.get("iku", ""), raw["unit"], period, raw["measure"],
+                                  Decimal(raw["value"]), raw["where"], raw.get("note", ""),
+                                  doc.loc(("figures", idx))))
+    return out
+
+
+def load_dataset(folder: Path, manuals: ManualSet) -> Dataset:
+    """Load a year's folder; never raises for bad content (issues are in the result)."""
+    issues: list[Issue] = []
+    broken: set[tuple[str, str, str]] = set()
+    shown = display_path(folder)
+    year_text = folder.name
+    if not folder.is_dir() or not year_text.isdigit():
+        issues.append(error(f"{shown} is not a dataset year folder",
+                            Location(shown), hint="expected datasets/<owner>/<year>/",
+                            code="io"))
+        return Dataset(shown, 0, (), (), tuple(issues), (), 0)
+    year = int(year_text)
+    entries: list[Entry] = []
+    reported: list[ReportedFigure] = []
+    files = 0
+    for path in sorted(folder.glob("*.yaml")):
+        files += 1
+        doc, found = load_file(path)
+        issues += found
+        code = path.stem if path.name != REPORTED else ""
+        code = _normal_code(code)
+        if doc is None:
+            if code:
+                broken.add((code, "*", "*"))
+            continue
+        schema = "reported" if path.name == REPORTED else "dataset"
+        schema_issues = schemacheck.validate(doc, schema, iku=code)
+        issues += schema_issues
+        if schema_issues:
+            if code:
+                broken.add((code, "*", "*"))
+            continue
+        if schema == "reported":
+            reported += _load_reported(doc, year, issues)
+        else:
+            entries += _load_inputs(doc, year, manuals, issues, broken)
+    return Dataset(shown, year, tuple(entries), tuple(reported), tuple(issues),
+                   tuple(sorted(broken)), files)
+
+
+def _normal_code(stem: str) -> str:
+    prefix, _, num = stem.partition(".")
+    return f"{prefix}.{int(num)}" if prefix == "IKU" and num.isdigit() else stem
+
+
+def find_year_folder(root: Path, year: int | None) -> Path | None:
+    """The folder of `year` under `root` (any owner), or the latest year with data."""
+    folders = sorted((p for p in root.glob("*/*") if p.is_dir() and p.name.isdigit()
+                      and any(p.glob("IKU.*.yaml"))), key=lambda p: int(p.name))
+    if year is not None:
+        folders = [p for p in folders if int(p.name) == year]
+    return folders[-1] if folders else None

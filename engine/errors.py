@@ -1,0 +1,123 @@
+"""Problems people can act on: one `Issue` per finding, one root exception.
+
+Every layer collects `Issue`s instead of stopping at the first one, so that an
+officer sees every mistake of a manual in one run. A layer that cannot go on
+raises `IkuError` (or a subclass) carrying all the issues found so far; the CLI
+catches that one root class, prints the issues and exits with the class's code.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+# Exit codes, documented in README.md ("Exit codes").
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # validate found errors, diff found differences, reconcile found discrepancies
+EXIT_USAGE = 2  # wrong command-line usage (argparse uses 2 as well)
+EXIT_INPUT = 3  # a manual or dataset could not be loaded or is invalid
+EXIT_MISSING_DATA = 4  # --strict and some figure has no data
+
+
+class Severity(StrEnum):
+    """How much an issue matters: errors block, warnings inform."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file: 1-based line and column; 0 when unknown."""
+
+    file: str  # path as the user would type it (relative to the working directory when possible)
+    line: int = 0  # 1-based line number, 0 when the whole file is meant
+    column: int = 0  # 1-based column, 0 when unknown
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.file}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.file}:{self.line}"
+        return self.file
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding, with everything a person needs to act on it."""
+
+    severity: Severity  # error blocks, warning and info do not
+    message: str  # what was expected and what was found
+    location: Location | None = None  # where, when it comes from a file
+    hint: str = ""  # what to do about it, may be empty
+    iku: str = ""  # IKU code the issue concerns, when one applies
+    unit: str = ""  # unit code, when one applies
+    period: str = ""  # period identifier, when one applies
+    code: str = ""  # short stable identifier of the kind of issue, for scripts and tests
+
+    def where(self) -> str:
+        return str(self.location) if self.location else ""
+
+    def as_text(self) -> str:
+        """One line for logs and plain output: `file:line: IKU.8 INTI 2023: message (hint)`."""
+        parts = [p for p in (self.where(), self.iku, self.unit, self.period) if p]
+        head = " ".join(parts)
+        text = f"{head}: {self.message}" if head else self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return f"{self.severity.value}: {text}"
+
+    def to_json(self) -> dict[str, object]:
+        loc = self.location
+        return {
+            "severity": self.severity.value,
+            "code": self.code,
+            "file": loc.file if loc else None,
+            "line": loc.line if loc and loc.line else None,
+            "column": loc.column if loc and loc.column else None,
+            "iku": self.iku or None,
+            "unit": self.unit or None,
+            "period": self.period or None,
+            "message": self.message,
+            "hint": self.hint or None,
+        }
+
+
+def error(message: str, location: Location | None = None, **kw: str) -> Issue:
+    return Issue(Severity.ERROR, message, location, **kw)
+
+
+def warning(message: str, location: Location | None = None, **kw: str) -> Issue:
+    return Issue(Severity.WARNING, message, location, **kw)
+
+
+def has_errors(issues: Iterable[Issue]) -> bool:
+    return any(i.severity is Severity.ERROR for i in issues)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """A hint naming the closest candidate, or an empty string.
+
+    >>> did_you_mean("L4", ["L1", "L2", "X1"])
+    'did you mean `L1`?'
+    """
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
+@dataclass
+class IkuError(Exception):
+    """Root of every error a user can cause; the CLI catches only this class."""
+
+    issues: Sequence[Issue] = field(default_factory=tuple)
+    exit_code: int = EXIT_INPUT
+
+    def __str__(self) -> str:
+        return "\n".join(i.as_text() for i in self.issues) or self.__class__.__name__
+
+
+class InputError(IkuError):
+    """A manual, dataset or argument that cannot be used as given."""

@@ -1,0 +1,645 @@
+"""Loading a Manual IKU: files -> strict YAML -> schema -> semantic checks -> model.
+
+A manual revision is a folder holding `manual.yaml` (the header) and `iku/`
+(one file per IKU). Every problem of every file is collected before anything is
+reported; a manual with errors is still returned as far as it could be built,
+so that `iku validate` can report everything at once.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from engine import schemacheck
+from engine.errors import (
+    EXIT_INPUT,
+    InputError,
+    Issue,
+    Location,
+    Severity,
+    did_you_mean,
+    error,
+    has_errors,
+    warning,
+)
+from engine.formula import Formula, FormulaError, compile_formula
+from engine.functions import LIBRARY
+from engine.model import (
+    Assumption,
+    Cascade,
+    CascadeUnit,
+    Iku,
+    Manual,
+    Objective,
+    Perspective,
+    Revision,
+    Schedule,
+    Scoring,
+    StatusBand,
+    Step,
+    Target,
+    Unit,
+    Variable,
+)
+from engine.periods import SUFFIXES, Period
+from engine.yamlload import LoadedDoc, display_path, load_file
+
+HEADER = "manual.yaml"
+IKU_DIR = "iku"
+DEFAULT_ROOT = Path("manual_iku")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """A manual as far as it could be built, and every issue found on the way."""
+
+    manual: Manual | None  # None when the header itself could not be read
+    issues: tuple[Issue, ...]  # errors, warnings and notes
+    files: int  # YAML files read
+
+    @property
+    def ok(self) -> bool:
+        return self.manual is not None and not has_errors(self.issues)
+
+
+def _formula(text: Any, doc: LoadedDoc, path: tuple[Any, ...], issues: list[Issue],
+             iku: str = "", what: str = "formula") -> Formula | None:
+    """Compile one formula; a failure becomes an issue at the formula's line."""
+    try:
+        return compile_formula(str(text))
+    except FormulaError as exc:
+        where = f" at column {exc.column}" if exc.column else ""
+        part = f" (`{exc.part[:60]}`)" if exc.part and exc.part != str(text) else ""
+        issues.append(error(f"{what}{where}{part}: {exc.message}", doc.loc(path), hint=exc.hint,
+                            iku=iku, code="formula"))
+        return None
+
+
+def _dec(x: Any) -> Decimal:
+    return x if isinstance(x, Decimal) else Decimal(x)
+
+
+def _targets(raw: list[dict[str, Any]] | None) -> tuple[Target, ...]:
+    out = []
+    for t in raw or []:
+        periods = tuple((k, _dec(v)) for k, v in (t.get("periods") or {}).items())
+        out.append(Target(int(t["year"]), _dec(t["value"]), periods, t.get("source", "")))
+    return tuple(out)
+
+
+def _line(doc: LoadedDoc, *path: Any) -> int:
+    return doc.loc(tuple(path)).line
+
+
+def _build_header(doc: LoadedDoc, folder: str, issues: list[Issue]) -> dict[str, Any] | None:
+    d = doc.data
+    scoring_raw = d["scoring"]
+    higher = _formula(scoring_raw["capaian"]["higher_is_better"], doc,
+                      ("scoring", "capaian", "higher_is_better"), issues, what="capaian formula")
+    lower = _formula(scoring_raw["capaian"]["lower_is_better"], doc,
+                     ("scoring", "capaian", "lower_is_better"), issues, what="capaian formula")
+    for key, f in (("higher_is_better", higher), ("lower_is_better", lower)):
+        if f is not None:
+            for name in f.names:
+                if name not in ("realisasi", "target"):
+                    issues.append(error(
+                        f"capaian formula uses `{name}`; it may use only `realisasi` and `target`",
+                        doc.loc(("scoring", "capaian", key)),
+                        hint=did_you_mean(name, ["realisasi", "target"]), code="unknown-name"))
+    rev = d["revision"]
+    try:
+        effective = dt.date.fromisoformat(rev["effective_from"])
+    except ValueError:
+        issues.append(error(f"`{rev['effective_from']}` is not a calendar date",
+                            doc.loc(("revision", "effective_from")), hint="write YYYY-MM-DD",
+                            code="date"))
+        effective = dt.date(int(d["year"]), 1, 1)
+    bands = tuple(
+        StatusBand(b["name"], b.get("label", ""),
+                   None if b["from"] is None else _dec(b["from"]),
+                   None if b["to"] is None else _dec(b["to"]))
+        for b in scoring_raw["status_bands"]
+    )
+    if higher is None or lower is None:
+        return None
+    return {
+        "owner": d["owner"],
+        "year": int(d["year"]),
+        "revision": Revision(rev["label"], int(rev["number"]), effective, rev.get("supersedes"),
+                             rev.get("change_note", ""), rev.get("source", "")),
+        "units": tuple(Unit(u["code"], u["name"], u.get("short_name", u["code"]), u.get("parent"))
+                       for u in d["units"]),
+        "perspectives": tuple(Perspective(p["code"], p["name"], _dec(p["weight"]))
+                              for p in d["perspectives"]),
+        "objectives": tuple(Objective(o["code"], o["name"], o["perspective"], tuple(o["ikus"]))
+                            for o in d["objectives"]),
+        "scoring": Scoring(int(scoring_raw["precision"]), higher, lower,
+                           None if scoring_raw.get("cap") is None else _dec(scoring_raw["cap"]),
+                           bands, scoring_raw["rollup"]["nss"], scoring_raw["rollup"]["nkp"],
+                           scoring_raw["rollup"]["npss"]),
+        "assumptions": tuple(Assumption(a["id"], a["text"], doc.loc(("assumptions", i)))
+                             for i, a in enumerate(d.get("assumptions") or [])),
+        "folder": folder,
+        "header_file": doc.path,
+        "source": d.get("source", ""),
+    }
+
+
+def _check_names(formula: Formula | None, known: Sequence[str], doc: LoadedDoc,
+                 path: tuple[Any, ...], iku: str, issues: list[Issue], what: str) -> None:
+    if formula is None:
+        return
+    for name in formula.names:
+        if name not in known:
+            issues.append(error(
+                f"{what} uses `{name}`, which is not a declared variable"
+                + (" or an earlier step" if what != "capaian formula" else ""),
+                doc.loc(path), hint=did_you_mean(name, known) or
+                f"declared: {', '.join(known) or 'none'}", iku=iku, code="unknown-name"))
+
+
+def _check_kinds(formula: Formula | None, kinds: dict[str, str], doc: LoadedDoc,
+                 path: tuple[Any, ...], iku: str, issues: list[Issue]) -> None:
+    """A list or items variable used where a number is needed is an error before any data."""
+    if formula is None:
+        return
+    listy = {n for n, k in kinds.items() if k in ("list", "items")}
+    if not listy:
+        return
+    bad: list[str] = []
+
+    def visit(node: ast.AST, number_needed: bool) -> None:
+        if isinstance(node, ast.Name):
+            if number_needed and node.id in listy:
+                bad.append(node.id)
+            return
+        if isinstance(node, ast.Call):
+            for a in node.args:
+                visit(a, False)
+            for k in node.keywords:
+                visit(k.value, True)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, True)
+
+    visit(formula.node, True)
+    for name in dict.fromkeys(bad):
+        issues.append(error(
+            f"`{name}` is a {kinds[name]} variable used as a single number",
+            doc.loc(path), hint=f"combine it first, such as mean({name}) or sum({name})",
+            iku=iku, code="kind"))
+
+
+def _build_iku(doc: LoadedDoc, manual_year: int, issues: list[Issue]) -> Iku | None:
+    d = doc.data
+    code = d["code"]
+    variables = tuple(
+        Variable(v["name"], v["meaning"], v.get("unit", ""), v["kind"],
+                 None if v.get("min") is None else _dec(v["min"]),
+                 None if v.get("max") is None else _dec(v["max"]))
+        for v in d["variables"]
+    )
+    known: list[str] = []
+    kinds: dict[str, str] = {}
+    for i, v in enumerate(variables):
+        if v.name in known:
+            issues.append(error(f"variable `{v.name}` is declared twice",
+                                doc.loc(("variables", i, "name")), iku=code, code="duplicate"))
+        if v.name in LIBRARY:
+            issues.append(error(f"variable `{v.name}` has the name of a library function",
+                                doc.loc(("variables", i, "name")), hint="rename it", iku=code,
+                                code="duplicate"))
+        known.append(v.name)
+        kinds[v.name] = v.kind
+    used: set[str] = set()
+    steps: list[Step] = []
+    for i, s in enumerate(d.get("steps") or []):
+        f = _formula(s["formula"], doc, ("steps", i, "formula"), issues, code, f"step {s['name']}")
+        _check_names(f, known, doc, ("steps", i, "formula"), code, issues, f"step {s['name']}")
+        _check_kinds(f, kinds, doc, ("steps", i, "formula"), code, issues)
+        if s["name"] in known:
+            issues.append(error(f"step `{s['name']}` has the name of a variable or earlier step",
+                                doc.loc(("steps", i, "name")), iku=code, code="duplicate"))
+        if f is not None:
+            used.update(f.names)
+            steps.append(Step(s["name"], f, s.get("meaning", ""), doc.loc(("steps", i, "formula"))))
+        known.append(s["name"])
+        kinds[s["name"]] = "number"
+    formula = _formula(d["formula"], doc, ("formula",), issues, code)
+    _check_names(formula, known, doc, ("formula",), code, issues, "formula")
+    _check_kinds(formula, kinds, doc, ("formula",), code, issues)
+    if formula is not None:
+        used.update(formula.names)
+
+    sched = d["schedule"]
+    # The YAML says `year` where the model says "Y" (a bare Y reads like a YAML 1.1 boolean).
+    raw_measured = ["Y" if s == "year" else s for s in sched["measured"]]
+    raw_targeted = ["Y" if s == "year" else s for s in (sched.get("targeted") or [])]
+    measured = tuple(s for s in SUFFIXES if s in raw_measured)
+    targeted = tuple(s for s in SUFFIXES if s in raw_targeted)
+    for s in targeted:
+        if s not in measured and s != "Y":
+            issues.append(error(
+                f"period {s} carries a target but is not a measured period",
+                doc.loc(("schedule", "targeted")),
+                hint=f"add {s} to schedule.measured or remove it from schedule.targeted",
+                iku=code, code="schedule"))
+    agg_formula = None
+    if sched["aggregate"] == "formula":
+        if "aggregate_formula" not in sched:
+            issues.append(error("aggregate is `formula` but aggregate_formula is missing",
+                                doc.loc(("schedule", "aggregate")), iku=code, code="schedule"))
+        else:
+            agg_formula = _formula(sched["aggregate_formula"], doc,
+                                   ("schedule", "aggregate_formula"), issues, code,
+                                   "aggregate formula")
+            _check_names(agg_formula, ["values"], doc, ("schedule", "aggregate_formula"), code,
+                         issues, "aggregate formula")
+    schedule = Schedule(measured, targeted, sched["aggregate"], agg_formula, sched.get("note", ""))
+
+    targets = _targets(d["targets"])
+    _check_targets(targets, d["targets"], ("targets",), schedule, manual_year, doc, code, issues,
+                   required=True)
+
+    casc = d["cascade"]
+    rollup_formula = None
+    if casc["rollup"] == "formula":
+        if "rollup_formula" not in casc:
+            issues.append(error("rollup is `formula` but rollup_formula is missing",
+                                doc.loc(("cascade", "rollup")), iku=code, code="cascade"))
+        else:
+            rollup_formula = _formula(casc["rollup_formula"], doc, ("cascade", "rollup_formula"),
+                                      issues, code, "roll-up formula")
+            _check_names(rollup_formula, ["values", "weights"], doc, ("cascade", "rollup_formula"),
+                         code, issues, "roll-up formula")
+    units: list[CascadeUnit] = []
+    for i, u in enumerate(casc.get("units") or []):
+        uf = None
+        if "formula" in u:
+            uf = _formula(u["formula"], doc, ("cascade", "units", i, "formula"), issues, code,
+                          f"{u['unit']} formula")
+            _check_names(uf, known, doc, ("cascade", "units", i, "formula"), code, issues,
+                         f"{u['unit']} formula")
+            _check_kinds(uf, kinds, doc, ("cascade", "units", i, "formula"), code, issues)
+            if uf is not None:
+                used.update(uf.names)
+        if casc["rollup"] == "weighted_mean" and "weight" not in u:
+            issues.append(error(f"rollup is weighted_mean but {u['unit']} has no weight",
+                                doc.loc(("cascade", "units", i)), iku=code, code="cascade"))
+        utargets = _targets(u.get("targets"))
+        _check_targets(utargets, u.get("targets") or [], ("cascade", "units", i, "targets"),
+                       schedule, manual_year, doc, code, issues, required=False)
+        units.append(CascadeUnit(u["unit"], u.get("indicator", ""), _dec(u.get("weight", 1)), uf,
+                                 utargets))
+    for v in variables:
+        if v.name not in used:
+            issues.append(warning(f"variable `{v.name}` is declared but no formula uses it",
+                                  doc.loc(("variables", [x.name for x in variables].index(v.name))),
+                                  iku=code, code="unused"))
+    if formula is None or (d.get("steps") and len(steps) != len(d["steps"])):
+        return None
+    keys = ("code", "name", "objective", "formula", "steps", "variables", "schedule", "targets",
+            "cascade", "unit_of_measure", "polarity")
+    return Iku(
+        code=code, name=d["name"], objective=d["objective"], unit_of_measure=d["unit_of_measure"],
+        polarity=d["polarity"], definition=d["definition"], data_source=d.get("data_source", ""),
+        collection=d.get("collection", ""), variables=variables, steps=tuple(steps),
+        formula=formula, schedule=schedule, targets=targets,
+        cascade=Cascade(casc["rollup"], rollup_formula, tuple(units)),
+        source=d.get("source", ""),
+        assumptions=tuple(Assumption(a["id"], a["text"], doc.loc(("assumptions", i)))
+                          for i, a in enumerate(d.get("assumptions") or [])),
+        file=doc.path,
+        lines=tuple((k, _line(doc, k)) for k in keys if k in d),
+    )
+
+
+def _check_targets(targets: tuple[Target, ...], raw: list[Any], path: tuple[Any, ...],
+                   schedule: Schedule, year: int, doc: LoadedDoc, code: str,
+                   issues: list[Issue], required: bool) -> None:
+    years = [t.year for t in targets]
+    for i, t in enumerate(targets):
+        if years.count(t.year) > 1 and years.index(t.year) != i:
+            issues.append(error(f"two targets for {t.year}", doc.loc((*path, i, "year")),
+                                iku=code, code="duplicate"))
+        for suffix, _ in t.periods:
+            if suffix not in schedule.targeted:
+                issues.append(error(
+                    f"target for {suffix} {t.year}, but {suffix} is not a targeted period",
+                    doc.loc((*path, i, "periods", suffix)),
+                    hint=f"add {suffix} to schedule.targeted (it must also be measured)",
+                    iku=code, code="schedule"))
+    own = next((t for t in targets if t.year == year), None)
+    if own is None:
+        if required:
+            issues.append(error(f"no target for {year}, the manual's year",
+                                doc.loc(path), iku=code, code="target",
+                                hint=f"add `- year: {year}` with its value"))
+        return
+    missing = [s for s in schedule.targeted if s != "Y" and own.for_suffix(s) is None]
+    if missing and (required or own.periods):
+        i = targets.index(own)
+        issues.append(error(
+            f"{year} target has no value for targeted period(s) {', '.join(missing)}",
+            doc.loc((*path, i)), iku=code, code="target",
+            hint="give each targeted period a value under periods:"))
+
+
+def _check_header(h: dict[str, Any], doc: LoadedDoc, ikus: dict[str, tuple[Iku | None, LoadedDoc]],
+                  broken: set[str], folder: Path, issues: list[Issue]) -> None:
+    unit_codes = [u.code for u in h["units"]]
+    for i, u in enumerate(h["units"]):
+        if unit_codes.count(u.code) > 1 and unit_codes.index(u.code) != i:
+            issues.append(error(f"unit `{u.code}` is listed twice", doc.loc(("units", i, "code")),
+                                code="duplicate"))
+        if u.parent is not None and u.parent not in unit_codes:
+            issues.append(error(f"unit {u.code}: parent `{u.parent}` is not a unit",
+                                doc.loc(("units", i, "parent")),
+                                hint=did_you_mean(u.parent, unit_codes), code="reference"))
+    if h["owner"] not in unit_codes:
+        issues.append(error(f"owner `{h['owner']}` is not one of the units", doc.loc(("owner",)),
+                            hint=did_you_mean(h["owner"], unit_codes), code="reference"))
+    p_codes = [p.code for p in h["perspectives"]]
+    for i, p in enumerate(h["perspectives"]):
+        if p_codes.count(p.code) > 1 and p_codes.index(p.code) != i:
+            issues.append(error(f"perspective `{p.code}` is listed twice",
+                                doc.loc(("perspectives", i, "code")), code="duplicate"))
+    total = sum((p.weight for p in h["perspectives"]), Decimal(0))
+    if total != 100:
+        issues.append(error(f"perspective weights sum to {total}, not 100",
+                            doc.loc(("perspectives",)), hint="adjust the weights",
+                            code="weights"))
+    ss_codes = [o.code for o in h["objectives"]]
+    listed: dict[str, str] = {}
+    for i, o in enumerate(h["objectives"]):
+        if ss_codes.count(o.code) > 1 and ss_codes.index(o.code) != i:
+            issues.append(error(f"objective `{o.code}` is listed twice",
+                                doc.loc(("objectives", i, "code")), code="duplicate"))
+        if o.perspective not in p_codes:
+            issues.append(error(f"{o.code}: perspective `{o.perspective}` does not exist",
+                                doc.loc(("objectives", i, "perspective")),
+                                hint=did_you_mean(o.perspective, p_codes), code="reference"))
+        for j, code in enumerate(o.ikus):
+            if code in listed:
+                issues.append(error(f"{code} is listed under both {listed[code]} and {o.code}",
+                                    doc.loc(("objectives", i, "ikus", j)), iku=code,
+                                    code="duplicate"))
+            listed.setdefault(code, o.code)
+            if code not in ikus and code not in broken:
+                issues.append(error(f"{o.code} lists {code}, which has no file in "
+                                    f"{display_path(folder / IKU_DIR)}",
+                                    doc.loc(("objectives", i, "ikus", j)),
+                                    hint=did_you_mean(code, list(ikus)), iku=code,
+                                    code="reference"))
+    for code, (iku, idoc) in ikus.items():
+        if code not in listed:
+            issues.append(error(f"{code} is not listed under any objective",
+                                idoc.loc(("code",)), iku=code, code="reference",
+                                hint="add it to an objective's ikus in manual.yaml"))
+        if iku is None:
+            continue
+        if iku.objective not in ss_codes:
+            issues.append(error(f"objective `{iku.objective}` does not exist",
+                                idoc.loc(("objective",)), iku=code, code="reference",
+                                hint=did_you_mean(iku.objective, ss_codes)))
+        elif code in listed and listed[code] != iku.objective:
+            issues.append(error(f"says objective {iku.objective} but manual.yaml lists it under "
+                                f"{listed[code]}", idoc.loc(("objective",)), iku=code,
+                                code="reference"))
+        for i, cu in enumerate(iku.cascade.units):
+            if cu.unit not in unit_codes:
+                issues.append(error(f"cascade unit `{cu.unit}` is not a unit of the manual",
+                                    idoc.loc(("cascade", "units", i, "unit")), iku=code,
+                                    hint=did_you_mean(cu.unit, unit_codes), code="reference"))
+        seen = [cu.unit for cu in iku.cascade.units]
+        for i, cu in enumerate(iku.cascade.units):
+            if seen.count(cu.unit) > 1 and seen.index(cu.unit) != i:
+                issues.append(error(f"cascade lists {cu.unit} twice",
+                                    idoc.loc(("cascade", "units", i, "unit")), iku=code,
+                                    code="duplicate"))
+        if iku.cascade.rollup != "owner_only" and not iku.cascade.units:
+            issues.append(error("cascade has no units; list them or use rollup: owner_only",
+                                idoc.loc(("cascade",)), iku=code, code="cascade"))
+    _check_bands(h["scoring"].bands, doc, issues)
+    rev: Revision = h["revision"]
+    if rev.effective_from.year != h["year"]:
+        issues.append(error(f"effective_from {rev.effective_from} is not in {h['year']}",
+                            doc.loc(("revision", "effective_from")), code="date"))
+    if not rev.label.startswith(str(h["year"])):
+        issues.append(error(f"revision label {rev.label} does not start with the year {h['year']}",
+                            doc.loc(("revision", "label")), code="revision"))
+    if folder.name != rev.label:
+        issues.append(warning(f"folder is named `{folder.name}` but the revision label is "
+                              f"`{rev.label}`", doc.loc(("revision", "label")),
+                              hint="name the folder after the label", code="revision"))
+
+
+def _check_bands(bands: tuple[StatusBand, ...], doc: LoadedDoc, issues: list[Issue]) -> None:
+    path = ("scoring", "status_bands")
+    if bands[0].low is not None:
+        issues.append(warning(f"lowest band `{bands[0].name}` starts at {bands[0].low}; "
+                              "capaian below it gets no status", doc.loc((*path, 0, "from")),
+                              hint="use from: null for the lowest band", code="bands"))
+    if bands[-1].high is not None:
+        last = len(bands) - 1
+        issues.append(warning(f"highest band `{bands[-1].name}` ends at {bands[-1].high}; "
+                              "capaian above it gets no status", doc.loc((*path, last, "to")),
+                              hint="use to: null for the highest band", code="bands"))
+    for i, b in enumerate(bands):
+        if b.low is not None and b.high is not None and b.low >= b.high:
+            issues.append(error(f"band `{b.name}` is empty or reversed: from {b.low} to {b.high}",
+                                doc.loc((*path, i)), code="bands"))
+        if i and bands[i - 1].high != b.low:
+            prev = bands[i - 1]
+            overlap = prev.high is None or (b.low is not None and b.low < prev.high)
+            issues.append(error(
+                f"bands `{prev.name}` and `{b.name}` {'overlap' if overlap else 'leave a gap'}: "
+                f"{prev.name} ends at {prev.high}, {b.name} starts at {b.low}",
+                doc.loc((*path, i, "from")), hint="each band must start where the previous ends",
+                code="bands"))
+
+
+def load_manual(folder: Path) -> LoadResult:
+    """Load one revision folder, collecting every issue."""
+    issues: list[Issue] = []
+    header_path = folder / HEADER
+    shown_folder = display_path(folder)
+    if not header_path.is_file():
+        return LoadResult(None, (error(f"no {HEADER} in {shown_folder}", Location(shown_folder),
+                                       hint="a manual revision folder holds manual.yaml and iku/",
+                                       code="io"),), 0)
+    files = 1
+    hdoc, found = load_file(header_path)
+    issues += found
+    header: dict[str, Any] | None = None
+    if hdoc is not None:
+        schema_issues = schemacheck.validate(hdoc, "manual")
+        issues += schema_issues
+        if not schema_issues:
+            header = _build_header(hdoc, shown_folder, issues)
+    year = header["year"] if header else _guess_year(folder)
+    ikus: dict[str, tuple[Iku | None, LoadedDoc]] = {}
+    broken: set[str] = set()
+    iku_dir = folder / IKU_DIR
+    paths = sorted(iku_dir.glob("*.yaml")) if iku_dir.is_dir() else []
+    if not paths:
+        issues.append(error(f"no IKU files in {display_path(iku_dir)}", Location(shown_folder),
+                            hint="put one IKU.NN.yaml per IKU in iku/", code="io"))
+    for p in paths:
+        files += 1
+        doc, found = load_file(p)
+        issues += found
+        if doc is None:
+            broken.add(_code_from_name(p.stem))  # its problems are reported; no "missing" too
+            continue
+        code = doc.data.get("code", p.stem) if isinstance(doc.data, dict) else p.stem
+        schema_issues = schemacheck.validate(doc, "iku", iku=str(code))
+        issues += schema_issues
+        if schema_issues:
+            ikus.setdefault(str(code), (None, doc))
+            continue
+        if code in ikus:
+            issues.append(error(f"{code} is defined twice: in {ikus[code][1].path} and here",
+                                doc.loc(("code",)), iku=code, code="duplicate"))
+            continue
+        iku = _build_iku(doc, year, issues)
+        ikus[code] = (iku, doc)
+        expected = f"{code}.yaml"
+        if p.name not in (expected, _padded(code) + ".yaml"):
+            issues.append(warning(f"file name {p.name} does not match the code {code}",
+                                  doc.loc(("code",)), iku=code,
+                                  hint=f"name it {_padded(code)}.yaml", code="file-name"))
+    if header is None or hdoc is None:
+        return LoadResult(None, tuple(issues), files)
+    _check_header(header, hdoc, ikus, broken, folder, issues)
+    order = [c for o in header["objectives"] for c in o.ikus]
+    built = [ikus[c][0] for c in order if c in ikus and ikus[c][0] is not None]
+    manual = Manual(ikus=tuple(i for i in built if i is not None), **header)
+    return LoadResult(manual, tuple(issues), files)
+
+
+def _padded(code: str) -> str:
+    """IKU.8 -> IKU.08, so that files sort in order."""
+    prefix, _, num = code.partition(".")
+    return f"{prefix}.{int(num):02d}" if num.isdigit() else code
+
+
+def _code_from_name(stem: str) -> str:
+    """IKU.08 -> IKU.8: the code a file name stands for."""
+    prefix, _, num = stem.partition(".")
+    return f"{prefix}.{int(num)}" if num.isdigit() else stem
+
+
+def _guess_year(folder: Path) -> int:
+    head = folder.name[:4]
+    return int(head) if head.isdigit() else 0
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Revision folders (those holding manual.yaml) at or below each path."""
+    found: list[Path] = []
+    for p in paths:
+        if (p / HEADER).is_file():
+            found.append(p)
+        elif p.is_file() and p.name == HEADER:
+            found.append(p.parent)
+        elif p.is_file() and p.parent.name == IKU_DIR:
+            found.append(p.parent.parent)
+        elif p.is_dir():
+            found.extend(sorted(h.parent for h in p.rglob(HEADER)))
+    return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class ManualSet:
+    """Every revision of one or more owners and years, for choosing the one in force."""
+
+    manuals: tuple[Manual, ...]  # sorted by owner, year, revision number
+
+    def for_year(self, year: int, owner: str | None = None) -> tuple[Manual, ...]:
+        return tuple(m for m in self.manuals
+                     if m.year == year and (owner is None or m.owner == owner))
+
+    def in_force(self, period: Period, owner: str | None = None) -> Manual | None:
+        """The revision of the period's year whose effective date is the latest on or before
+        the period's end."""
+        candidates = [m for m in self.for_year(period.year, owner)
+                      if m.revision.effective_from <= period.end]
+        return max(candidates, key=lambda m: m.revision.effective_from, default=None)
+
+    def by_label(self, label: str) -> Manual | None:
+        return next((m for m in self.manuals if m.label == label), None)
+
+    def years(self) -> list[int]:
+        return sorted({m.year for m in self.manuals})
+
+
+def check_set(results: Sequence[LoadResult]) -> list[Issue]:
+    """Checks across revisions: supersedes resolves, effective dates increase."""
+    issues: list[Issue] = []
+    manuals = [r.manual for r in results if r.manual is not None]
+    labels: dict[tuple[str, str], Manual] = {}
+    for m in manuals:
+        key = (m.owner, m.label)
+        if key in labels:
+            issues.append(error(f"revision {m.label} of {m.owner} exists twice: "
+                                f"{labels[key].folder} and {m.folder}",
+                                Location(m.header_file), code="revision"))
+        labels[key] = m
+    for m in manuals:
+        sup = m.revision.supersedes
+        if sup and (m.owner, sup) not in labels:
+            known = [lbl for (o, lbl) in labels if o == m.owner]
+            issues.append(error(f"supersedes `{sup}`, which is not a revision of {m.owner}",
+                                Location(m.header_file), hint=did_you_mean(sup, known),
+                                code="reference"))
+    by_year: dict[tuple[str, int], list[Manual]] = {}
+    for m in manuals:
+        by_year.setdefault((m.owner, m.year), []).append(m)
+    for group in by_year.values():
+        group.sort(key=lambda m: m.revision.number)
+        for a, b in itertools.pairwise(group):
+            if b.revision.number == a.revision.number:
+                issues.append(error(f"{a.label} and {b.label} both have revision number "
+                                    f"{a.revision.number}", Location(b.header_file),
+                                    code="revision"))
+            elif b.revision.effective_from <= a.revision.effective_from:
+                issues.append(error(
+                    f"{b.label} (revision {b.revision.number}) takes effect on "
+                    f"{b.revision.effective_from}, not after {a.label} "
+                    f"({a.revision.effective_from})", Location(b.header_file),
+                    hint="effective dates must increase with the revision number",
+                    code="revision"))
+    return issues
+
+
+def load_set(paths: Iterable[Path]) -> tuple[ManualSet, list[LoadResult], list[Issue]]:
+    """Load every revision under `paths`; all results and the set-level issues."""
+    folders = discover(paths)
+    results = [load_manual(f) for f in folders]
+    set_issues = check_set(results)
+    manuals = sorted((r.manual for r in results if r.manual is not None),
+                     key=lambda m: (m.owner, m.year, m.revision.number))
+    return ManualSet(tuple(manuals)), results, set_issues
+
+
+def load_set_or_raise(paths: Iterable[Path]) -> ManualSet:
+    """Load for evaluation: any error in any manual stops with all issues."""
+    paths = list(paths)
+    manual_set, results, set_issues = load_set(paths)
+    issues = [i for r in results for i in r.issues] + set_issues
+    if not results:
+        shown = ", ".join(display_path(p) for p in paths)
+        raise InputError((error(f"no manual found in {shown}", hint="a manual revision folder "
+                                "holds manual.yaml and iku/", code="io"),), EXIT_INPUT)
+    errors = [i for i in issues if i.severity is Severity.ERROR]
+    if errors:
+        raise InputError(tuple(errors), EXIT_INPUT)
+    return manual_set

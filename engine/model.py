@@ -1,0 +1,218 @@
+"""The typed, immutable model of a Manual IKU. Raw YAML data stops at engine.manual;
+everything past it reads these frozen dataclasses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+from engine.errors import Location
+from engine.formula import Formula
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str  # short code used everywhere (SINKA, INTI, ...)
+    name: str  # full official name
+    short_name: str  # name for tables (Dit. INTI)
+    parent: str | None  # code of the unit above; None for the owner
+
+
+@dataclass(frozen=True)
+class Perspective:
+    code: str  # CUSTOMER, INTERNAL, LEARNING
+    name: str  # as the report writes it
+    weight: Decimal  # percent of the NPSS
+
+
+@dataclass(frozen=True)
+class Objective:
+    code: str  # SS.1 ...
+    name: str  # as the manual writes it
+    perspective: str  # perspective code
+    ikus: tuple[str, ...]  # IKU codes under it, in order
+
+
+@dataclass(frozen=True)
+class StatusBand:
+    name: str  # hijau, kuning, merah
+    label: str  # what it means
+    low: Decimal | None  # inclusive lower bound; None for unbounded
+    high: Decimal | None  # exclusive upper bound; None for unbounded
+
+    def contains(self, x: Decimal) -> bool:
+        return (self.low is None or x >= self.low) and (self.high is None or x < self.high)
+
+
+@dataclass(frozen=True)
+class Scoring:
+    precision: int  # decimals of published figures, rounded half up
+    capaian_higher: Formula  # capaian when a higher realisasi is better
+    capaian_lower: Formula  # capaian when a lower realisasi is better
+    cap: Decimal | None  # upper limit of capaian, None for none
+    bands: tuple[StatusBand, ...]  # contiguous, low to high
+    nss: str  # roll-up rule of NSS (mean)
+    nkp: str  # roll-up rule of NKP (weight_x_mean_nss)
+    npss: str  # roll-up rule of NPSS (sum_nkp)
+
+    def band(self, capaian: Decimal) -> StatusBand | None:
+        return next((b for b in self.bands if b.contains(capaian)), None)
+
+
+@dataclass(frozen=True)
+class Assumption:
+    id: str  # A1 ...
+    text: str  # what was assumed and why
+    location: Location  # where it is written
+
+
+@dataclass(frozen=True)
+class Revision:
+    label: str  # 2023-r2; also the folder name
+    number: int  # 1, 2, ... within the year
+    effective_from: dt.date  # first day in force
+    supersedes: str | None  # label of the revision it replaces
+    change_note: str  # what changed
+    source: str  # where documented
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str  # name in formulas
+    meaning: str  # what it measures
+    unit: str  # unit of the value
+    kind: str  # number, list or items
+    min: Decimal | None  # smallest valid value
+    max: Decimal | None  # largest valid value
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # A1, L1, ...
+    formula: Formula  # over variables and earlier steps
+    meaning: str  # what it computes
+    location: Location  # where the step's formula is written
+
+
+@dataclass(frozen=True)
+class Schedule:
+    measured: tuple[str, ...]  # period suffixes where data is collected, calendar order
+    targeted: tuple[str, ...]  # period suffixes (besides the year) that carry a target
+    aggregate: str  # last, mean, sum or formula
+    aggregate_formula: Formula | None  # over `values` when aggregate is formula
+    note: str  # the schedule in the manual's words
+
+
+@dataclass(frozen=True)
+class Target:
+    year: int  # calendar year
+    value: Decimal  # the year's target
+    periods: tuple[tuple[str, Decimal], ...]  # (suffix, target) within the year
+    source: str  # where stated
+
+    def for_suffix(self, suffix: str) -> Decimal | None:
+        if suffix == "Y":
+            return self.value
+        return next((v for s, v in self.periods if s == suffix), None)
+
+
+def target_for(targets: tuple[Target, ...], year: int) -> Target | None:
+    return next((t for t in targets if t.year == year), None)
+
+
+@dataclass(frozen=True)
+class CascadeUnit:
+    unit: str  # unit code
+    indicator: str  # the unit's own indicator name, may be empty
+    weight: Decimal  # for weighted_mean
+    formula: Formula | None  # the unit's own formula, when it differs
+    targets: tuple[Target, ...]  # the unit's own targets; empty means the IKU's
+
+
+@dataclass(frozen=True)
+class Cascade:
+    rollup: str  # mean, sum, min, max, weighted_mean, formula or owner_only
+    rollup_formula: Formula | None  # over `values` and `weights` when rollup is formula
+    units: tuple[CascadeUnit, ...]  # contributing units (Table 6)
+
+    def unit(self, code: str) -> CascadeUnit | None:
+        return next((u for u in self.units if u.unit == code), None)
+
+
+@dataclass(frozen=True)
+class Iku:
+    code: str  # IKU.8
+    name: str  # exactly as the manual writes it
+    objective: str  # SS code
+    unit_of_measure: str  # Indeks, %, Dok, Nilai
+    polarity: str  # higher_is_better or lower_is_better
+    definition: str  # definisi operasional
+    data_source: str  # where data comes from
+    collection: str  # how it is collected
+    variables: tuple[Variable, ...]  # declared inputs
+    steps: tuple[Step, ...]  # named intermediate results
+    formula: Formula  # realisasi of a unit
+    schedule: Schedule  # periods
+    targets: tuple[Target, ...]  # per year
+    cascade: Cascade  # contributing units and roll-up
+    source: str  # where stated
+    assumptions: tuple[Assumption, ...]  # choices where the source is silent
+    file: str  # the IKU's file
+    lines: tuple[tuple[str, int], ...] = field(default=(), repr=False)  # key -> line in `file`
+
+    def loc(self, key: str = "") -> Location:
+        line = dict(self.lines).get(key, 0) if key else 0
+        return Location(self.file, line)
+
+    def variable(self, name: str) -> Variable | None:
+        return next((v for v in self.variables if v.name == name), None)
+
+    def target(self, year: int, unit: str | None = None) -> Target | None:
+        if unit is not None:
+            cu = self.cascade.unit(unit)
+            if cu is not None and cu.targets:
+                own = target_for(cu.targets, year)
+                if own is not None:
+                    return own
+        return target_for(self.targets, year)
+
+
+@dataclass(frozen=True)
+class Manual:
+    owner: str  # owning unit code
+    year: int  # governed year
+    revision: Revision  # which revision
+    units: tuple[Unit, ...]  # the unit tree, owner first
+    perspectives: tuple[Perspective, ...]  # with weights
+    objectives: tuple[Objective, ...]  # in report order
+    scoring: Scoring  # capaian, status, roll-ups
+    ikus: tuple[Iku, ...]  # in objective order
+    assumptions: tuple[Assumption, ...]  # header-level choices
+    folder: str  # the revision's folder
+    header_file: str  # its manual.yaml
+    source: str = ""  # where the structure is stated
+
+    @cached_property
+    def _ikus(self) -> dict[str, Iku]:
+        return {i.code: i for i in self.ikus}
+
+    def iku(self, code: str) -> Iku | None:
+        return self._ikus.get(code)
+
+    def unit(self, code: str) -> Unit | None:
+        return next((u for u in self.units if u.code == code), None)
+
+    def objective(self, code: str) -> Objective | None:
+        return next((o for o in self.objectives if o.code == code), None)
+
+    def perspective(self, code: str) -> Perspective | None:
+        return next((p for p in self.perspectives if p.code == code), None)
+
+    @property
+    def label(self) -> str:
+        return self.revision.label
+
+    def all_assumptions(self) -> tuple[Assumption, ...]:
+        return self.assumptions + tuple(a for i in self.ikus for a in i.assumptions)

@@ -1,0 +1,104 @@
+"""Reporting periods: the year, its semesters and its quarters (triwulan).
+
+Identifiers are `2023` (the year), `2023-S1`, `2023-S2` (semesters) and
+`2023-TW1` ... `2023-TW4` (triwulan). Inside a manual's schedule a period of
+the year is named by its suffix alone: `TW1`...`TW4`, `S1`, `S2`, `Y`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+# Suffixes in calendar order of their end dates; ties (TW2/S1, TW4/S2/Y) keep the shorter first,
+# which is how the report lists its monitoring documents (TW I, TW II, Sem I, ...).
+SUFFIXES: tuple[str, ...] = ("TW1", "TW2", "S1", "TW3", "TW4", "S2", "Y")
+_END_MONTH = {"TW1": 3, "TW2": 6, "S1": 6, "TW3": 9, "TW4": 12, "S2": 12, "Y": 12}
+_START_MONTH = {"TW1": 1, "TW2": 4, "S1": 1, "TW3": 7, "TW4": 10, "S2": 7, "Y": 1}
+_LABEL = {
+    "TW1": "TW I",
+    "TW2": "TW II",
+    "TW3": "TW III",
+    "TW4": "TW IV",
+    "S1": "Semester I",
+    "S2": "Semester II",
+    "Y": "Tahunan",
+}
+_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<suffix>TW[1-4]|S[12]))?$")
+
+
+class PeriodError(ValueError):
+    """A period identifier that does not parse."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One reporting period.
+
+    >>> Period.parse("2023-TW2")
+    Period(year=2023, suffix='TW2')
+    >>> str(Period.parse("2023"))
+    '2023'
+    >>> Period.parse("2023-S1").end
+    datetime.date(2023, 6, 30)
+    >>> [str(p) for p in Period.parse("2023-S2").inside()]
+    ['2023-TW3', '2023-TW4', '2023-S2']
+    >>> Period.parse("2023-Q2")
+    Traceback (most recent call last):
+    ...
+    engine.periods.PeriodError: `2023-Q2` is not a period; write 2023, 2023-S1, ... 2023-TW4
+    """
+
+    year: int  # calendar year
+    suffix: str  # one of SUFFIXES; "Y" for the whole year
+
+    @classmethod
+    def parse(cls, text: str | int) -> Period:
+        m = _PATTERN.match(str(text).strip())
+        if not m:
+            raise PeriodError(
+                f"`{text}` is not a period; write 2023, 2023-S1, ... 2023-TW4"
+            )
+        return cls(int(m.group("year")), m.group("suffix") or "Y")
+
+    @classmethod
+    def of(cls, year: int, suffix: str) -> Period:
+        if suffix not in SUFFIXES:
+            raise PeriodError(
+                f"`{suffix}` is not a period of the year; use one of {', '.join(SUFFIXES)}"
+            )
+        return cls(year, suffix)
+
+    def __str__(self) -> str:
+        return str(self.year) if self.suffix == "Y" else f"{self.year}-{self.suffix}"
+
+    @property
+    def label(self) -> str:
+        """How the report writes it: `TW II 2023`, `Tahunan 2023`."""
+        return f"{_LABEL[self.suffix]} {self.year}"
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, _START_MONTH[self.suffix], 1)
+
+    @property
+    def end(self) -> dt.date:
+        month = _END_MONTH[self.suffix]
+        next_first = dt.date(self.year + (month == 12), month % 12 + 1, 1)
+        return next_first - dt.timedelta(days=1)
+
+    @property
+    def is_year(self) -> bool:
+        return self.suffix == "Y"
+
+    def inside(self) -> tuple[Period, ...]:
+        """The periods of the same year that lie within this one, itself last."""
+        return tuple(
+            Period(self.year, s)
+            for s in SUFFIXES
+            if self.start <= Period(self.year, s).start and Period(self.year, s).end <= self.end
+        )
+
+    def order(self) -> int:
+        return SUFFIXES.index(self.suffix)

@@ -1,0 +1,419 @@
+"""Terminal rendering with rich. The only module that imports `rich`.
+
+Every function takes a result object and a Console and prints; none computes.
+Tests render at a fixed width without colour (see tests/golden).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import IO
+
+from rich import box
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from engine.errors import Issue, Severity
+from engine.evaluate import (
+    DATA_ERROR,
+    ERROR,
+    NO_DATA,
+    Computation,
+    Evaluation,
+    Figure,
+    Value,
+)
+from engine.formula import fmt_exact
+from engine.manual import LoadResult
+from engine.model import Iku, Manual
+
+GROUP_LABEL = {"above": "di atas target", "on": "sesuai target", "below": "di bawah target"}
+BAND_STYLE = {"hijau": "green", "kuning": "yellow", "merah": "red"}
+
+
+def make_console(file: IO[str] | None = None, width: int | None = None,
+                 color: bool | None = None) -> Console:
+    """A console that honours NO_COLOR and plain output when not writing to a terminal."""
+    out = file or sys.stdout
+    is_tty = hasattr(out, "isatty") and out.isatty()
+    no_color = bool(os.environ.get("NO_COLOR")) or color is False or (color is None and not is_tty)
+    if width is None and not is_tty:
+        width = int(os.environ.get("COLUMNS", "120"))
+    return Console(file=out, width=width, no_color=no_color,
+                   color_system=None if no_color else "auto", highlight=False,
+                   soft_wrap=False, emoji=False)
+
+
+def num(x: Decimal | None, places: int = 2) -> str:
+    if x is None:
+        return "—"
+    return f"{x:,.{places}f}"
+
+
+# -- issues ---------------------------------------------------------------------------------
+def render_issues(console: Console, issues: Sequence[Issue], title: str = "Problems") -> None:
+    if not issues:
+        return
+    table = Table(title=title, box=box.SIMPLE_HEAVY, show_lines=False, title_justify="left")
+    table.add_column("severity", no_wrap=True)
+    table.add_column("where", overflow="fold")
+    table.add_column("IKU", no_wrap=True)
+    table.add_column("message", overflow="fold", ratio=3)
+    table.add_column("hint", overflow="fold", ratio=2)
+    for i in issues:
+        style = {"error": "bold red", "warning": "yellow", "info": "cyan"}[i.severity.value]
+        context = " ".join(p for p in (i.unit, i.period) if p)
+        message = f"{i.message} [{context}]" if context else i.message
+        table.add_row(Text(i.severity.value, style=style), escape(i.where()), i.iku,
+                      escape(message), escape(i.hint))
+    console.print(table)
+
+
+def render_validation(console: Console, results: Sequence[LoadResult],
+                      set_issues: Sequence[Issue], show_assumptions: bool) -> None:
+    issues = [i for r in results for i in r.issues] + list(set_issues)
+    render_issues(console, issues)
+    errors = sum(1 for i in issues if i.severity is Severity.ERROR)
+    warnings = sum(1 for i in issues if i.severity is Severity.WARNING)
+    manuals = [r.manual for r in results if r.manual is not None]
+    n_iku = sum(len(m.ikus) for m in manuals)
+    files = sum(r.files for r in results)
+    if show_assumptions:
+        table = Table(title="Assumptions written into the manuals", box=box.SIMPLE,
+                      title_justify="left")
+        table.add_column("revision", no_wrap=True)
+        table.add_column("where", overflow="fold")
+        table.add_column("id", no_wrap=True)
+        table.add_column("assumption", overflow="fold", ratio=3)
+        for m in manuals:
+            for a in m.all_assumptions():
+                table.add_row(m.label, str(a.location), a.id, escape(" ".join(a.text.split())))
+        console.print(table)
+    labels = ", ".join(m.label for m in manuals) or "none"
+    summary = (f"{len(results)} revision(s) ({labels}), {n_iku} IKUs in {files} files checked: "
+               f"{errors} error(s), {warnings} warning(s)")
+    if errors:
+        console.print(Text(summary, style="bold red"))
+    else:
+        console.print(Text(f"OK: {summary}", style="bold green"))
+
+
+# -- evaluation -----------------------------------------------------------------------------
+def _status(fig: Figure) -> Text:
+    if fig.capaian is not None:
+        label = f"{fig.band or '—'}, {GROUP_LABEL.get(fig.group or '', '')}"
+        return Text(label, style=BAND_STYLE.get(fig.band or "", ""))
+    style = "red" if fig.value.state in (NO_DATA, DATA_ERROR, ERROR) else "dim"
+    return Text(fig.note, style=style)
+
+
+def _with_printed(shown: str, printed: object) -> Text:
+    text = Text(shown)
+    if printed is not None:
+        text.append(f"\n≠ printed {printed}", style="magenta")
+    return text
+
+
+def render_evaluation(console: Console, ev: Evaluation) -> None:
+    m = ev.manual
+    prec = m.scoring.precision
+    title = (f"{ev.unit.short_name} · {ev.period.label} · manual {m.label} "
+             f"(in force {m.revision.effective_from})")
+    table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left", show_lines=True)
+    table.add_column("SS", no_wrap=True)
+    table.add_column("IKU", no_wrap=True)
+    table.add_column("Indikator", overflow="fold", ratio=4, min_width=24)
+    table.add_column("Target", justify="right", no_wrap=True)
+    table.add_column("Realisasi", justify="right", no_wrap=True)
+    table.add_column("Capaian %", justify="right", no_wrap=True)
+    table.add_column("Status", overflow="fold", ratio=2, min_width=14)
+    any_printed = False
+    for row in ev.rows:
+        f = row.figure
+        printed = dict(row.printed)
+        any_printed = any_printed or bool(printed)
+        unit_of = row.iku.unit_of_measure
+        target = "—" if f.target is None else f"{num(f.target, _places(f.target))} {unit_of}"
+        table.add_row(
+            row.objective.code, row.iku.code, escape(row.indicator), target,
+            _with_printed(num(f.realisasi, prec), printed.get("realisasi") and
+                          printed["realisasi"].value),
+            _with_printed(num(f.capaian, prec), printed.get("capaian") and
+                          printed["capaian"].value),
+            _status(f),
+        )
+    console.print(table)
+    if any_printed:
+        console.print(Text("≠ printed: the report prints another figure than the recomputation "
+                           "(beyond its rounding); `iku reconcile` lists each one.",
+                           style="magenta"))
+    groups = " · ".join(f"{GROUP_LABEL[g]}: {n}" for g, n in ev.groups)
+    console.print(f"IKU {groups}")
+    scores = Table(box=box.SIMPLE, title="Nilai Sasaran Strategis and perspectives",
+                   title_justify="left")
+    scores.add_column("Perspektif / SS", overflow="fold", ratio=3)
+    scores.add_column("Bobot", justify="right")
+    scores.add_column("NSS", justify="right")
+    scores.add_column("NKP", justify="right")
+    for p in ev.perspectives:
+        scores.add_row(Text(p.perspective.name, style="bold"), f"{num(p.perspective.weight, 0)} %",
+                       num(p.mean_nss, prec), num(p.nkp, prec))
+        for o in ev.objectives:
+            if o.objective.perspective == p.perspective.code:
+                scores.add_row(f"  {o.objective.code} {escape(o.objective.name)}", "",
+                               num(o.nss, prec), "")
+    console.print(scores)
+    scored = sum(1 for p in ev.perspectives if p.nkp is not None)
+    npss = f"NPSS {num(ev.npss, prec)}"
+    if scored < len(ev.perspectives):
+        npss += f" ({scored} of {len(ev.perspectives)} perspectives have a score in this period)"
+    console.print(Text(npss, style="bold"))
+    avg = f"Rata-rata capaian {num(ev.average_capaian, prec)}"
+    for r in ev.printed_average:
+        avg += f"  (≠ printed {r.value} in {r.where})"
+    console.print(avg)
+    if ev.missing:
+        console.print(Text(f"{len(ev.missing)} IKU(s) without a figure for lack of data; "
+                           "`iku explain IKU.n` shows what is missing.", style="red"))
+    if ev.data_issues:
+        render_issues(console, ev.data_issues, title=f"Problems in {ev.dataset}")
+
+
+def _places(x: Decimal) -> int:
+    exponent = x.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 2
+
+
+# -- explanation ----------------------------------------------------------------------------
+def _value_label(label: str, value: Value, prec: int) -> Text:
+    if value.exact is None:
+        return Text(f"{label}: {value.message}", style="red")
+    from engine.functions import round_half_up
+
+    rounded = round_half_up(value.exact, prec)
+    text = Text(f"{label}: {num(rounded, prec)}", style="bold")
+    if rounded != value.exact:
+        text.append(f"  (exact {fmt_exact(value.exact)})", style="dim")
+    return text
+
+
+def _computation(tree: Tree, comp: Computation, prec: int) -> None:
+    if comp.kind == "formula":
+        node = tree.add(Text(f"formula of revision {comp.revision}, data at {comp.source}"))
+        if comp.note:
+            node.add(Text(f"note: {comp.note}", style="dim"))
+        inputs = node.add("inputs")
+        for inp in comp.inputs:
+            line = Text(f"{inp.name} = {_show_input(inp.value)}")
+            line.append(f"  ({inp.location})", style="dim")
+            item = inputs.add(line)
+            if inp.evidence:
+                item.add(Text(f"evidence: {inp.evidence}", style="dim"))
+            if inp.note:
+                item.add(Text(f"note: {' '.join(inp.note.split())}", style="dim"))
+        for step in comp.steps:
+            head = Text(f"{step.name} = {step.formula}")
+            if step.meaning:
+                head.append(f"   [{step.meaning}]", style="dim")
+            s = node.add(head)
+            s.add(Text(f"= {step.substituted} = {fmt_exact(step.value)}", style="bold"))
+            if len(step.trace) > 1:
+                parts = s.add(Text("sub-expressions", style="dim"))
+                for expr, val in step.trace[:-1]:
+                    parts.add(Text(f"{expr} = {val}", style="dim"))
+        return
+    title = (f"{'period aggregate' if comp.kind == 'aggregate' else 'roll-up'}: {comp.rule} "
+             f"of {', '.join(f'{p.label} {num(p.used, prec)}' for p in comp.parts)} "
+             f"= {fmt_exact(comp.value)}")
+    node = tree.add(Text(title))
+    node.add(Text(f"rule of revision {comp.revision} ({comp.source}); each part enters "
+                  f"rounded half up to {prec} decimals", style="dim"))
+    for part in comp.parts:
+        child = node.add(_value_label(part.label, part.value, prec))
+        if part.value.computation is not None:
+            _computation(child, part.value.computation, prec)
+
+
+def _show_input(value: object) -> str:
+    from engine.functions import Items
+
+    if isinstance(value, Items):
+        return "{" + ", ".join(f"{k}: {fmt_exact(v)}" for k, v in value.pairs) + "}"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(fmt_exact(v) for v in value) + "]"
+    if isinstance(value, Decimal):
+        return fmt_exact(value)
+    return str(value)
+
+
+def render_explanation(console: Console, fig: Figure, iku: Iku, manual: Manual,
+                       unit_name: str, printed: Sequence[tuple[str, object, str]]) -> None:
+    prec = manual.scoring.precision
+    head = Text(f"{iku.code} {iku.name}", style="bold")
+    head.append(f"\n{unit_name} · {fig.period.label} · revision in force: {manual.label} "
+                f"(effective {manual.revision.effective_from})")
+    if manual.revision.change_note and manual.revision.supersedes:
+        head.append(f"\n{manual.label}: {' '.join(manual.revision.change_note.split())}",
+                    style="dim")
+    tree = Tree(head)
+    real = tree.add(_value_label("realisasi", fig.value, prec))
+    if fig.value.exact is not None:
+        real.add(Text(f"published figure rounded half up to {prec} decimals: "
+                      f"{num(fig.realisasi, prec)} {iku.unit_of_measure}", style="dim"))
+    if fig.value.computation is not None:
+        _computation(real, fig.value.computation, prec)
+    if fig.target is None:
+        tree.add(Text(f"target: {fig.note}", style="dim"))
+    else:
+        tree.add(f"target: {num(fig.target, _places(fig.target))} {iku.unit_of_measure} "
+                 f"({fig.target_source or 'manual'})")
+        if fig.capaian_exact is not None:
+            cap = tree.add(Text(f"capaian: {num(fig.capaian, prec)} %", style="bold"))
+            assert fig.value.exact is not None
+            cap.add(f"= {fig.capaian_formula} = {fmt_exact(fig.value.exact)} / "
+                    f"{fmt_exact(fig.target)} * 100 = {fmt_exact(fig.capaian_exact)}")
+            cap.add(Text(f"computed from the exact realisasi, then rounded half up to {prec} "
+                         "decimals" + (f"; capped at {manual.scoring.cap}"
+                                        if manual.scoring.cap is not None else ""), style="dim"))
+            band = manual.scoring.band(fig.capaian) if fig.capaian is not None else None
+            label = f"{band.name} ({band.label})" if band else "—"
+            tree.add(f"status: {label}; {GROUP_LABEL.get(fig.group or '', '')}")
+        elif fig.note:
+            tree.add(Text(fig.note, style="red"))
+    for measure, value, where in printed:
+        tree.add(Text(f"the report prints {measure} {value} ({where}); the recomputation "
+                      "differs beyond rounding", style="magenta"))
+    console.print(tree)
+
+
+# -- show -----------------------------------------------------------------------------------
+def render_manual(console: Console, manual: Manual) -> None:
+    years = sorted({t.year for i in manual.ikus for t in i.targets})
+    owner = manual.unit(manual.owner)
+    console.print(Text(f"Manual IKU {owner.name if owner else manual.owner} "
+                       f"{manual.label} (revision {manual.revision.number}, in force from "
+                       f"{manual.revision.effective_from})", style="bold"))
+    if manual.revision.change_note:
+        console.print(Text(" ".join(manual.revision.change_note.split()), style="dim"))
+    t3 = Table(title="Sasaran strategis, IKU and targets by year (cf. Tabel 3)", box=box.SIMPLE,
+               title_justify="left")
+    t3.add_column("SS / IKU", overflow="fold", ratio=4)
+    t3.add_column("Satuan", no_wrap=True)
+    for y in years:
+        t3.add_column(str(y), justify="right", no_wrap=True)
+    for p in manual.perspectives:
+        t3.add_row(Text(f"{p.name} ({num(p.weight, 0)} %)", style="bold"), "", *[""] * len(years))
+        for o in manual.objectives:
+            if o.perspective != p.code:
+                continue
+            t3.add_row(Text(f"{o.code} {o.name}", style="italic"), "", *[""] * len(years))
+            for code in o.ikus:
+                iku = manual.iku(code)
+                if iku is None:
+                    continue
+                cells = []
+                for y in years:
+                    t = iku.target(y)
+                    cells.append("" if t is None else num(t.value, _places(t.value)))
+                t3.add_row(f"  {iku.code} {escape(iku.name)}", iku.unit_of_measure, *cells)
+    console.print(t3)
+    t4 = Table(title=f"Perjanjian Kinerja {manual.year} (cf. Tabel 4)", box=box.SIMPLE,
+               title_justify="left")
+    t4.add_column("SS", no_wrap=True)
+    t4.add_column("Indikator kinerja", overflow="fold", ratio=4)
+    t4.add_column("Target", justify="right", no_wrap=True)
+    t4.add_column("Periods with a target", overflow="fold", ratio=2)
+    for o in manual.objectives:
+        for code in o.ikus:
+            iku = manual.iku(code)
+            if iku is None:
+                continue
+            t = iku.target(manual.year)
+            periods = ", ".join(f"{s} {num(v, _places(v))}" for s, v in t.periods) if t else ""
+            t4.add_row(o.code, f"{iku.code} {escape(iku.name)}",
+                       f"{num(t.value, _places(t.value))} {iku.unit_of_measure}" if t else "—",
+                       periods or "year only")
+    console.print(t4)
+    units = [u for u in manual.units if u.code != manual.owner]
+    t6 = Table(title="Penanggung jawab IKU (cf. Tabel 6)", box=box.SIMPLE, title_justify="left")
+    t6.add_column("IKU", no_wrap=True)
+    t6.add_column("Indikator kinerja", overflow="fold", ratio=4)
+    for u in units:
+        t6.add_column(u.short_name, justify="center", no_wrap=True)
+    t6.add_column("Roll-up", no_wrap=True)
+    for iku in manual.ikus:
+        marks = ["√" if iku.cascade.unit(u.code) else "-" for u in units]
+        t6.add_row(iku.code, escape(iku.name), *marks, iku.cascade.rollup)
+    console.print(t6)
+
+
+def render_iku(console: Console, manual: Manual, iku: Iku) -> None:
+    obj = manual.objective(iku.objective)
+    lines = [
+        Text(f"{iku.code} {iku.name}", style="bold"),
+        Text(f"{iku.objective} {obj.name if obj else ''} · satuan {iku.unit_of_measure} · "
+             f"{iku.polarity.replace('_', ' ')} · manual {manual.label} ({iku.file})"),
+        Text(""),
+        Text("Definisi operasional: ", style="bold") + Text(" ".join(iku.definition.split())),
+    ]
+    if iku.data_source:
+        lines.append(Text("Sumber data: ", style="bold") + Text(iku.data_source))
+    if iku.collection:
+        lines.append(Text("Pengumpulan data: ", style="bold") + Text(iku.collection))
+    console.print(Panel(Group(*lines), box=box.ROUNDED))
+    var = Table(title="Variables", box=box.SIMPLE, title_justify="left")
+    for col in ("name", "kind", "unit", "meaning"):
+        var.add_column(col, overflow="fold")
+    for v in iku.variables:
+        var.add_row(v.name, v.kind, v.unit, escape(v.meaning))
+    console.print(var)
+    formula = Tree(Text("Formula", style="bold"))
+    for s in iku.steps:
+        formula.add(f"{s.name} = {s.formula.text}" + (f"   [{s.meaning}]" if s.meaning else ""))
+    formula.add(Text(f"realisasi = {iku.formula.text}", style="bold"))
+    console.print(formula)
+    sched = iku.schedule
+    console.print(Text("Schedule: ", style="bold") + Text(
+        f"measured {', '.join(sched.measured)}; "
+        f"targets in {', '.join(sched.targeted) or 'the year only'}; "
+        f"a longer period's value: {sched.aggregate}"
+        + (f" ({sched.aggregate_formula.text})" if sched.aggregate_formula else "")
+        + (f". {sched.note}" if sched.note else "")))
+    tg = Table(title="Targets", box=box.SIMPLE, title_justify="left")
+    tg.add_column("year")
+    tg.add_column("target", justify="right")
+    tg.add_column("periods", overflow="fold")
+    tg.add_column("source", overflow="fold")
+    for t in iku.targets:
+        tg.add_row(str(t.year), num(t.value, _places(t.value)),
+                   ", ".join(f"{s} {num(v, _places(v))}" for s, v in t.periods), t.source)
+    console.print(tg)
+    cas = Table(title=f"Cascade (roll-up: {iku.cascade.rollup})", box=box.SIMPLE,
+                title_justify="left")
+    cas.add_column("unit", no_wrap=True)
+    cas.add_column("own indicator", overflow="fold", ratio=3)
+    cas.add_column("own targets", overflow="fold")
+    cas.add_column("own formula", overflow="fold")
+    for cu in iku.cascade.units:
+        unit = manual.unit(cu.unit)
+        cas.add_row(unit.short_name if unit else cu.unit, escape(cu.indicator),
+                    ", ".join(f"{t.year}: {num(t.value, _places(t.value))}" for t in cu.targets),
+                    cu.formula.text if cu.formula else "")
+    console.print(cas)
+    if iku.assumptions:
+        at = Table(title="Assumptions", box=box.SIMPLE, title_justify="left")
+        at.add_column("id", no_wrap=True)
+        at.add_column("assumption", overflow="fold")
+        for a in iku.assumptions:
+            at.add_row(a.id, escape(" ".join(a.text.split())))
+        console.print(at)
+    if iku.source:
+        console.print(Text(f"Source: {iku.source}", style="dim"))
+

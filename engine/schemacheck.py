@@ -1,0 +1,134 @@
+"""JSON Schema checks with messages people can act on. The only module that imports
+`jsonschema`.
+
+Schemas live in `schemas/` (draft 2020-12). Each error is walked back to the
+line it came from through the loader's line table, and the common kinds get a
+plain-language message: an unknown key names the nearest known key, a wrong
+type says what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from engine.errors import Issue, did_you_mean, error
+from engine.yamlload import LoadedDoc
+
+SCHEMA_NAMES = ("manual", "iku", "dataset", "reported")
+
+
+def schema_dir() -> Path:
+    """`schemas/` beside the package (the project is installed editable, see Makefile)."""
+    return Path(__file__).resolve().parent.parent / "schemas"
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    with open(schema_dir() / f"{name}.schema.json", encoding="utf-8") as fh:
+        schema: dict[str, Any] = json.load(fh)
+    return schema
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    schema = load_schema(name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def check_schema_file(name: str) -> None:
+    """Raise when a shipped schema is not a valid draft 2020-12 schema (for tests)."""
+    Draft202012Validator.check_schema(load_schema(name))
+
+
+_TYPE_WORDS = {
+    "object": "a mapping (key: value)",
+    "array": "a list",
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "null": "nothing (null)",
+}
+
+
+def _found(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return f"text `{value[:40]}`"
+    return f"`{value}`"
+
+
+def _expected(types: Any) -> str:
+    if isinstance(types, list):
+        return " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in types)
+    return _TYPE_WORDS.get(types, str(types))
+
+
+def _describe(err: ValidationError) -> tuple[tuple[Any, ...], str, str]:
+    """(path to point at, message, hint) for one validation error."""
+    path = tuple(err.absolute_path)
+    v = err.validator
+    if v == "additionalProperties":
+        allowed = list(err.schema.get("properties", {}))
+        instance = err.instance if isinstance(err.instance, dict) else {}
+        extra = [k for k in instance if k not in allowed]
+        key = extra[0] if extra else "?"
+        hint = did_you_mean(key, allowed) or f"known keys: {', '.join(allowed)}"
+        return (*path, key), f"unknown key `{key}`", hint
+    if v == "required":
+        missing = str(err.message).split("'")[1] if "'" in err.message else "?"
+        desc = err.schema.get("properties", {}).get(missing, {}).get("description", "")
+        return path, f"missing required key `{missing}`", desc
+    if v == "type":
+        return path, f"expected {_expected(err.validator_value)}, found {_found(err.instance)}", ""
+    if v == "enum":
+        options = [str(o) for o in err.validator_value]
+        hint = did_you_mean(str(err.instance), options) or f"one of: {', '.join(options)}"
+        return path, f"`{err.instance}` is not allowed here", hint
+    if v == "pattern":
+        desc = err.schema.get("description", "")
+        return path, f"{_found(err.instance)} does not have the expected form", desc
+    if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        words = {"minimum": "at least", "maximum": "at most",
+                 "exclusiveMinimum": "above", "exclusiveMaximum": "below"}
+        return path, f"`{err.instance}` must be {words[str(v)]} {err.validator_value}", ""
+    if v in ("minItems", "minProperties", "minLength"):
+        return path, "must not be empty", err.schema.get("description", "")
+    if v == "uniqueItems":
+        return path, "contains the same entry twice", ""
+    if v == "oneOf":
+        desc = err.schema.get("description", "")
+        return path, f"{_found(err.instance)} is not a valid value here", desc
+    return path, err.message, ""
+
+
+def validate(doc: LoadedDoc, schema_name: str, **context: str) -> list[Issue]:
+    """All schema errors of `doc`, each located at its line."""
+    issues: list[Issue] = []
+    seen: set[tuple[Any, ...]] = set()
+    errors = sorted(_validator(schema_name).iter_errors(doc.data),
+                    key=lambda e: doc.loc(tuple(e.absolute_path)).line)
+    for err in errors:
+        path, message, hint = _describe(err)
+        if (path, message) in seen:
+            continue
+        seen.add((path, message))
+        where = ".".join(str(p) for p in path)
+        text = f"{where}: {message}" if where else message
+        issues.append(error(text, doc.loc(path), hint=hint, code=f"schema-{err.validator}",
+                            **context))
+    return issues
