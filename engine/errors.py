@@ -9,6 +9,7 @@ catches that one root class, prints the issues and exits with the class's code.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -104,8 +105,17 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     >>> did_you_mean("L4", ["L1", "L2", "X1"])
     'did you mean `L1`?'
     """
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
-    return f"did you mean `{close[0]}`?" if close else ""
+    best = ""
+    best_key = (0.0, 0)
+    for cand in candidates:
+        if cand.lower() == name.lower():
+            return f"did you mean `{cand}`?"
+        ratio = difflib.SequenceMatcher(None, name.lower(), cand.lower()).ratio()
+        prefix = len(os.path.commonprefix([name.lower(), cand.lower()]))
+        # Ties in similarity go to the candidate sharing the longer prefix: L4 -> L1, not Z1.
+        if ratio >= 0.5 and (ratio, prefix) > best_key:
+            best, best_key = cand, (ratio, prefix)
+    return f"did you mean `{best}`?" if best else ""
 
 
 @dataclass

@@ -225,7 +225,7 @@ class Evaluator:
         if missing:
             if not measured and kind == "rollup":
                 return Value(NOT_MEASURED, None, None, missing[0].value.message, rev)
-            what = "; ".join(f"{p.label}: {p.value.message}" for p in (measured or missing))
+            what = "; ".join(p.value.message for p in (measured or missing))
             state = DATA_ERROR if any(p.value.state == DATA_ERROR for p in missing) else NO_DATA
             return Value(state, None, None, what, rev)
         used = [round_half_up(p.value.exact, prec) for p in parts if p.value.exact is not None]
@@ -298,9 +298,8 @@ class Evaluator:
         capaian_exact = capaian = None
         band = group = None
         if target is None:
-            note = note or f"no target in {period.label}"
-            if value.state == NOT_MEASURED:
-                note = f"no target in {period.label} (not measured)"
+            why = "not measured" if value.state == NOT_MEASURED else value.message
+            note = f"no target in {period.label}" + (f" ({why})" if why else "")
         elif value.exact is not None:
             try:
                 capaian_exact = rule.evaluate({"realisasi": value.exact, "target": target})

@@ -390,6 +390,9 @@ class _Engine:
         self.interp = Interpreter(
             symtable=symtable,
             minimal=True,
+            # minimal mode turns off `a if c else b`, which the language has; everything else
+            # minimal mode turns off stays off, behind our own grammar check.
+            config={"ifexp": True},
             use_numpy=False,
             builtins_readonly=True,
             readonly_symbols=set(LIBRARY),

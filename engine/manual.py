@@ -9,8 +9,8 @@ so that `iku validate` can report everything at once.
 from __future__ import annotations
 
 import ast
-import itertools
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -595,7 +595,9 @@ def check_set(results: Sequence[LoadResult]) -> list[Issue]:
         labels[key] = m
     for m in manuals:
         sup = m.revision.supersedes
-        if sup and (m.owner, sup) not in labels:
+        # A revision folder validated alone may name a sibling folder it supersedes.
+        siblings = {p.parent.name for p in Path(m.folder).parent.glob(f"*/{HEADER}")}
+        if sup and (m.owner, sup) not in labels and sup not in siblings:
             known = [lbl for (o, lbl) in labels if o == m.owner]
             issues.append(error(f"supersedes `{sup}`, which is not a revision of {m.owner}",
                                 Location(m.header_file), hint=did_you_mean(sup, known),

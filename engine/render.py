@@ -63,7 +63,7 @@ def render_issues(console: Console, issues: Sequence[Issue], title: str = "Probl
         return
     table = Table(title=title, box=box.SIMPLE_HEAVY, show_lines=False, title_justify="left")
     table.add_column("severity", no_wrap=True)
-    table.add_column("where", overflow="fold")
+    table.add_column("where", no_wrap=True)  # a file:line must stay one piece to be clickable
     table.add_column("IKU", no_wrap=True)
     table.add_column("message", overflow="fold", ratio=3)
     table.add_column("hint", overflow="fold", ratio=2)

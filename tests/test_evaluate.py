@@ -1,0 +1,239 @@
+"""Evaluation of the shipped 2023 data: the report's published figures recomputed (each test
+names the table it checks), periods, revision in force, cascade, scoring, missing and broken
+data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import DATASETS, MANUALS, Run, edit
+
+from engine.dataset import load_dataset
+from engine.evaluate import DATA_ERROR, NO_DATA, OK, Evaluation, Evaluator
+from engine.manual import load_set_or_raise
+from engine.periods import Period
+
+D = Decimal
+Y2023 = Period.parse("2023")
+
+
+@pytest.fixture(scope="module")
+def evaluator() -> Evaluator:
+    manuals = load_set_or_raise([MANUALS])
+    return Evaluator(manuals, load_dataset(DATASETS / "deputi-sinka" / "2023", manuals))
+
+
+@pytest.fixture(scope="module")
+def year(evaluator: Evaluator) -> Evaluation:
+    return evaluator.evaluate(Y2023)
+
+
+def row(ev: Evaluation, code: str):  # type: ignore[no-untyped-def]
+    return next(r for r in ev.rows if r.iku.code == code)
+
+
+def test_all_15_ikus_of_tabel_5_are_recomputed(year: Evaluation) -> None:
+    assert [r.iku.code for r in year.rows] == [f"IKU.{n}" for n in range(1, 16)]
+    assert all(r.figure.value.state == OK for r in year.rows)
+    assert year.manual.label == "2023-r2"
+
+
+# Tabel 5 figures the recomputation reproduces: (IKU, realisasi, capaian).
+AGREES = [
+    ("IKU.3", "97.50", "97.50"),  # printed 98 / 98: the same figure rounded to whole numbers
+    ("IKU.5", "91.94", "91.94"),
+    ("IKU.6", "100.00", "100.00"),
+    ("IKU.7", "95.63", "102.83"),
+    ("IKU.9", "6.00", "100.00"),
+    ("IKU.10", "82.62", "103.27"),
+    ("IKU.11", "100.00", "100.00"),
+    ("IKU.12", "100.00", "100.00"),
+    ("IKU.13", "67.45", "83.27"),  # printed realisasi 67: the LHE score 67,45 rounded
+    ("IKU.15", "100.00", "100.00"),
+]
+
+
+@pytest.mark.parametrize(("code", "realisasi", "capaian"), AGREES)
+def test_tabel_5_figures_reproduced(year: Evaluation, code: str, realisasi: str,
+                                    capaian: str) -> None:
+    r = row(year, code)
+    assert (r.figure.realisasi, r.figure.capaian) == (D(realisasi), D(capaian))
+    assert r.printed == ()  # within the printed figure's rounding: no marker
+
+
+# Tabel 5 figures the recomputation does not reproduce, and why (see docs/reconcile.md).
+DIFFERS = [
+    # IKU.1: mean(89,20; 87,05; mean(91,15; 89,70) = 90,43) = 88,89; printed 88,94
+    ("IKU.1", "88.89", "101.02", {"realisasi": "88.94", "capaian": "101.07"}),
+    # IKU.2: INTI's semesters 85,99 and 88,48 give 87,24, not 87,26
+    ("IKU.2", "88.13", "100.15", {"realisasi": "88.15", "capaian": "100.17"}),
+    # IKU.4: 98,76 / 97 = 101,814...: 101,81, printed 101,82
+    ("IKU.4", "98.76", "101.81", {"capaian": "101.82"}),
+    # IKU.8: (99,945 + 100 + 100) / 3 = 99,98; printed 99,99 (domain.md)
+    ("IKU.8", "99.98", "100.99", {"realisasi": "99.99"}),
+    # IKU.14: Dit. AK's Rp 637.535.251 of Rp 664.500.000 is 95,94 %, not the printed 98,92 %
+    ("IKU.14", "98.32", "99.32", {"realisasi": "99.07", "capaian": "100.07"}),
+]
+
+
+@pytest.mark.parametrize(("code", "realisasi", "capaian", "printed"), DIFFERS)
+def test_tabel_5_discrepancies_are_shown_not_copied(year: Evaluation, code: str,
+                                                    realisasi: str, capaian: str,
+                                                    printed: dict[str, str]) -> None:
+    r = row(year, code)
+    assert (r.figure.realisasi, r.figure.capaian) == (D(realisasi), D(capaian))
+    assert {m: str(p.value) for m, p in r.printed} == printed
+
+
+def test_iku10_half_up_from_directorates(evaluator: Evaluator) -> None:
+    """Tabel 26: (88,61 + 77,54 + 83,90 + 80,41) / 4 = 82,615 -> 82,62; capaian 103,27 from the
+    exact 82,615 (from the rounded 82,62 it would be 103,28)."""
+    fig = evaluator.figure("IKU.10", "SINKA", Y2023)
+    assert fig.value.exact == D("82.615")
+    assert fig.realisasi == D("82.62")
+    assert fig.capaian == D("103.27")
+
+
+def test_iku13_deputy_only(evaluator: Evaluator) -> None:
+    """Tabel 29: LHE 67,45 against target 81 -> capaian 83,27 %."""
+    fig = evaluator.figure("IKU.13", "SINKA", Y2023)
+    assert (fig.realisasi, fig.target, fig.capaian) == (D("67.45"), D(81), D("83.27"))
+    assert fig.value.computation is not None and fig.value.computation.kind == "formula"
+
+
+def test_iku14_from_the_rupiah_of_four_directorates(evaluator: Evaluator) -> None:
+    """Section 3.1 IKU.14: PPSIASN 98,74, PDPIK 99,09, INTI 99,52 reproduce; AK's amounts give
+    95,94, which pulls the mean to 98,32 (printed 99,07, which needs AK at 98,92)."""
+    got = {u: evaluator.figure("IKU.14", u, Y2023).realisasi
+           for u in ("PPSIASN", "PDPIK", "INTI", "AK")}
+    assert got == {"PPSIASN": D("98.74"), "PDPIK": D("99.09"), "INTI": D("99.52"),
+                   "AK": D("95.94")}
+    mean_if_98_92 = (D("98.74") + D("99.09") + D("99.52") + D("98.92")) / 4
+    assert round(mean_if_98_92, 2) == D("99.07")  # the printed figure's arithmetic
+
+
+def test_iku5_from_modules_and_apps(evaluator: Evaluator) -> None:
+    """Tabel 11 and section 3.1: A1 84,44, A 92,22, B 91,67, IKU 91,94."""
+    fig = evaluator.figure("IKU.5", "PPSIASN", Y2023)
+    unit_value = fig.value.computation.parts[0].value  # type: ignore[union-attr]
+    steps = {s.name: s.value for s in unit_value.computation.steps}  # type: ignore[union-attr]
+    assert [round(steps[n], 2) for n in ("A1", "A", "B", "realisasi")] == \
+        [D("84.44"), D("92.22"), D("91.67"), D("91.94")]
+
+
+def test_groups_and_scores(year: Evaluation) -> None:
+    assert dict(year.groups) == {"above": 6, "on": 5, "below": 4}
+    nss = {o.objective.code: o.nss for o in year.objectives}
+    assert nss["SS.7"] == D("91.64")  # Lampiran 1 prints NSS 91,64 for SS.7 as well
+    assert [p.nkp for p in year.perspectives] == [D("30.18"), D("39.60"), D("29.59")]
+    assert year.npss == D("99.37")
+    assert year.average_capaian == D("98.81")
+    assert sorted(str(r.value) for r in year.printed_average) == ["61.54", "99.62"]
+
+
+def test_tw2_shows_which_ikus_carry_no_target(evaluator: Evaluator) -> None:
+    ev = evaluator.evaluate(Period.parse("2023-TW2"))
+    targeted = [r.iku.code for r in ev.rows if r.figure.target is not None]
+    assert targeted == ["IKU.9"]
+    notes = {r.iku.code: r.figure.note for r in ev.rows}
+    assert notes["IKU.10"] == "no target in TW II 2023 (not measured)"
+    assert notes["IKU.7"].startswith("no target in TW II 2023")
+    assert all(r.figure.capaian is None for r in ev.rows if r.iku.code != "IKU.9")
+
+
+def test_revision_in_force_per_period(evaluator: Evaluator) -> None:
+    tw1 = evaluator.manual_for(Period.parse("2023-TW1"))
+    tw4 = evaluator.manual_for(Period.parse("2023-TW4"))
+    assert tw1 is not None and tw4 is not None
+    assert (tw1.label, tw4.label) == ("2023-r1", "2023-r2")
+    assert tw1.iku("IKU.12").unit_of_measure == "Nilai"  # type: ignore[union-attr]
+    assert tw4.iku("IKU.12").unit_of_measure == "%"  # type: ignore[union-attr]
+    assert evaluator.figure("IKU.12", "SINKA", Period.parse("2023-TW4")).realisasi == D(100)
+
+
+def test_directorate_view(evaluator: Evaluator) -> None:
+    """Lampiran 2 (Dit. INTI): IKU.10 77,54 against its own target 86 = 90,16 %."""
+    ev = evaluator.evaluate(Y2023, "INTI")
+    codes = [r.iku.code for r in ev.rows]
+    assert codes == ["IKU.2", "IKU.3", "IKU.8", "IKU.9", "IKU.10", "IKU.11", "IKU.12",
+                     "IKU.14", "IKU.15"]
+    r10 = row(ev, "IKU.10")
+    assert (r10.figure.target, r10.figure.capaian) == (D(86), D("90.16"))
+    assert r10.indicator.startswith("Indeks Profesionalitas ASN di Direktorat")
+
+
+# -- missing and broken data ----------------------------------------------------------------
+IKU08 = Path("datasets/deputi-sinka/2023/IKU.08.yaml")
+IKU10 = Path("datasets/deputi-sinka/2023/IKU.10.yaml")
+
+BROKEN = [
+    ("wrong type", IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: [77.54]}", "INTI",
+     "should be a number, found a list"),
+    ("text value", IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: tinggi}", "INTI",
+     "not a valid value"),
+    ("nan", IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: .nan}", None,
+     "infinity and NaN"),
+    ("undeclared variable", IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: 77.54, ip: 1}",
+     "INTI", "`ip` is not a variable of IKU.10"),
+    ("unknown unit", IKU10, "unit: INTI, period: 2023-TW4", "unit: INTY, period: 2023-TW4",
+     "INTY", "unknown unit `INTY`"),
+    ("out of range", IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: 177.54}", "INTI",
+     "outside 0 to 100"),
+    ("bad period", IKU10, "unit: INTI, period: 2023-TW4", "unit: INTI, period: 2023-Q4",
+     "INTI", "not a period"),
+]
+
+
+@pytest.mark.parametrize(("case", "path", "old", "new", "unit", "message"), BROKEN,
+                         ids=[b[0] for b in BROKEN])
+def test_broken_value_is_reported_and_disturbs_nothing_else(
+        case: str, path: Path, old: str, new: str, unit: str | None, message: str,
+        project: Path, cli: Callable[..., Run]) -> None:
+    line = edit(path, old, new)
+    result = cli("evaluate", "--format", "json")
+    assert result.code == 3, result.err
+    out = json.loads(result.out)
+    issues = [i for i in out["data_issues"] if message in i["message"] + (i["hint"] or "")]
+    assert issues, [i["message"] for i in out["data_issues"]]
+    assert issues[0]["file"] == str(path) and issues[0]["line"] == line
+    if unit:
+        assert issues[0]["iku"] == "IKU.10"
+    rows = {r["iku"]: r for r in out["rows"]}
+    assert rows["IKU.10"]["state"] in (DATA_ERROR, NO_DATA)
+    others = [r for code, r in rows.items() if code != "IKU.10"]
+    assert all(r["state"] == OK for r in others)
+    assert rows["IKU.8"]["realisasi"] == 99.98
+    assert "Problems in datasets/deputi-sinka/2023" in result.err
+
+
+def test_missing_variable_names_variable_unit_and_period(project: Path,
+                                                         cli: Callable[..., Run]) -> None:
+    edit(IKU08, "      Z1:\n        value: 99.89\n", "      Z0:\n        value: 99.89\n")
+    result = cli("evaluate", "--format", "json")
+    rows = {r["iku"]: r for r in json.loads(result.out)["rows"]}
+    # Z0 is not declared: a data error; with it gone, Z1 is missing for INTI in TW IV
+    assert "Z0" in json.dumps(json.loads(result.out)["data_issues"])
+    assert rows["IKU.8"]["state"] == DATA_ERROR
+
+    edit(IKU08, "      Z0:\n        value: 99.89\n        note: 525.047 of 525.600 minutes "
+                "reachable (99,8948 %), printed as 99,89 %.\n", "")
+    result = cli("evaluate", "--format", "json")
+    assert result.code == 0
+    rows = {r["iku"]: r for r in json.loads(result.out)["rows"]}
+    assert rows["IKU.8"]["state"] == NO_DATA
+    assert "no data: Z1 for INTI 2023-TW4" in rows["IKU.8"]["note"]
+    assert sum(1 for r in rows.values() if r["state"] == OK) == 14
+    strict = cli("evaluate", "--strict")
+    assert strict.code == 4 and "IKU.8" in strict.err
+
+
+def test_output_not_written_when_data_is_broken(project: Path, cli: Callable[..., Run]) -> None:
+    edit(IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: [77.54]}")
+    result = cli("evaluate", "--output", "out.json", "--format", "json")
+    assert result.code == 3
+    assert not (project / "out.json").exists()
+    assert "not written" in result.err

@@ -1,0 +1,151 @@
+"""`iku validate`: one broken manual per error kind, each message naming file and line; all
+problems of a manual in one run; hostile formulas in a shipped IKU."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import Run, edit
+
+R2 = Path("manual_iku/deputi-sinka/2023-r2")
+H = R2 / "manual.yaml"
+
+
+def iku(n: int) -> Path:
+    return R2 / "iku" / f"IKU.{n:02d}.yaml"
+
+
+# (case, file, old text, new text, message part[, anchor]). The expected line is where `new`
+# lands, or where `anchor` stands for problems of a whole list.
+CASES = [
+    ("yaml syntax", iku(8), "formula: (L1 + L2 + L3) / 3", "formula: [(L1 + L2 + L3) / 3",
+     "YAML syntax"),
+    ("unknown key", iku(8), "polarity: higher_is_better", "polarity: higher_is_better\nsatuan: x",
+     "unknown key `satuan`"),
+    ("unknown key hint", iku(8), "definition: >-", "defnition: >-", "did you mean `definition`"),
+    ("wrong type", iku(8), "    unit: permintaan\n    kind: number\n    min: 0",
+     "    unit: permintaan\n    kind: number\n    min: abc", "expected a number, found text"),
+    ("enum", iku(8), "polarity: higher_is_better", "polarity: higher", "did you mean"),
+    ("duplicate key", iku(8), "polarity: higher_is_better",
+     "polarity: higher_is_better\npolarity: lower_is_better", "duplicate key `polarity`"),
+    ("norway boolean", iku(8), "unit: permintaan", "unit: no", "ambiguous value `no`"),
+    ("formula grammar", iku(8), "formula: (L1 + L2 + L3) / 3",
+     "formula: (L1 + L2 + L3).real / 3", "attribute access"),
+    ("undeclared name", iku(8), "formula: (L1 + L2 + L3) / 3", "formula: (L1 + L2 + L4) / 3",
+     "did you mean `L1`?"),
+    ("unknown function", iku(8), "formula: mean(layanan_komunikasi)",
+     "formula: avg(layanan_komunikasi)", "unknown function `avg`"),
+    ("list as number", iku(8), "formula: mean(layanan_komunikasi)",
+     "formula: layanan_komunikasi + 1", "used as a single number"),
+    ("targeted not measured", iku(10), "targeted: [TW4]", "targeted: [TW2, TW4]",
+     "carries a target but is not a measured period"),
+    ("target for untargeted period", iku(10), "periods: {TW4: 80}",
+     "periods: {TW4: 80, TW3: 70}", "not a targeted period"),
+    ("no target for the year", iku(13), "  - {year: 2023, value: 81, source: Tabel 4 (PK 2023)}",
+     "  - {year: 2025, value: 81}", "no target for 2023", "targets:"),
+    ("cascade unknown unit", iku(8), "    - unit: INTI", "    - unit: INTY",
+     "did you mean `INTI`?"),
+    ("objective reference", iku(8), "objective: SS.3", "objective: SS.33",
+     "does not exist"),
+    ("duplicate code", iku(9), "code: IKU.9", "code: IKU.8", "defined twice"),
+    ("weights", H, "    weight: 40", "    weight: 45", "weights sum to 105", "perspectives:"),
+    ("bands gap", H, "      from: 80\n      to: 100", "      from: 85\n      to: 100",
+     "leave a gap"),
+    ("bands overlap", H, "      from: 100\n      to: null", "      from: 90\n      to: null",
+     "overlap"),
+    ("capaian names", H, "higher_is_better: realisasi / target * 100",
+     "higher_is_better: realisasi / targt * 100", "did you mean `target`"),
+    ("objective lists unknown IKU", H, "ikus: [IKU.10]", "ikus: [IKU.10, IKU.16]",
+     "IKU.16, which has no file"),
+    ("perspective reference", H, "    perspective: LEARNING\n    ikus: [IKU.10]",
+     "    perspective: LEARNIN\n    ikus: [IKU.10]", "did you mean `LEARNING`"),
+    ("supersedes", H, 'supersedes: "2023-r1"', 'supersedes: "2023-r0"', "not a revision"),
+    ("effective dates", H, "effective_from: 2023-05-01", "effective_from: 2023-01-01",
+     "effective dates must increase"),
+    ("bad date", H, "effective_from: 2023-05-01", "effective_from: 2023-02-30",
+     "not a calendar date"),
+]
+
+
+@pytest.mark.parametrize(("case", "path", "old", "new", "message", "anchor"),
+                         [(*c, None) if len(c) == 5 else c for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_error_names_file_and_line(case: str, path: Path, old: str, new: str, message: str,
+                                   anchor: str | None, project: Path,
+                                   cli: Callable[..., Run]) -> None:
+    line = edit(path, old, new)
+    if anchor is not None:
+        line = path.read_text().split("\n").index(anchor) + 1
+    result = cli("validate", "--format", "json")
+    assert result.code == 1, result.err
+    import json
+
+    issues = json.loads(result.out)["issues"]
+    hits = [i for i in issues if message in i["message"] + " " + (i["hint"] or "")]
+    assert hits, f"{case}: no issue with {message!r} in {[i['message'] for i in issues]}"
+    hit = hits[0]
+    assert hit["file"] == str(path)
+    if case not in ("supersedes", "effective dates"):  # revision-set issues name the file only
+        # a syntax error is found where the parser stops, at most one line further
+        new_lines = range(line, line + new.count("\n") + 1 + (case == "yaml syntax"))
+        assert hit["line"] in new_lines, f"{case}: line {hit['line']}, expected {line}"
+
+
+def test_all_problems_of_a_manual_in_one_run(project: Path, cli: Callable[..., Run]) -> None:
+    edit(iku(8), "formula: (L1 + L2 + L3) / 3", "formula: (L1 + L2 + L4) / 3")
+    edit(iku(10), "targeted: [TW4]", "targeted: [TW2, TW4]")
+    edit(iku(3), "polarity: higher_is_better", "polarity: higher_is_better\nsatuan: x")
+    edit(H, "    weight: 40", "    weight: 45")
+    result = cli("validate", "manual_iku/deputi-sinka/2023-r2")
+    assert result.code == 1
+    # IKU.10 also lacks TW2 values in its three 2023 target blocks: 7 errors in all.
+    for part in ("IKU.08.yaml", "IKU.10.yaml", "IKU.03.yaml", "manual.yaml", "7 error(s)"):
+        assert part in result.out, part
+
+
+def test_clean_manuals_say_what_was_checked(in_root: Path, cli: Callable[..., Run]) -> None:
+    result = cli("validate")
+    assert result.code == 0
+    assert "OK: 4 revision(s) (2022, 2023-r1, 2023-r2, 2024), 60 IKUs in 64 files checked: " \
+           "0 error(s), 0 warning(s)" in result.out
+
+
+def test_assumptions_are_listed(in_root: Path, cli: Callable[..., Run]) -> None:
+    result = cli("validate", "--assumptions", "manual_iku/deputi-sinka/2023-r2")
+    assert result.code == 0
+    assert "Assumptions written into the manuals" in result.out
+    assert "H1" in result.out and "I13" in result.out
+
+
+HOSTILE_IN_MANUAL = [
+    "().__class__.__bases__[0].__subclasses__()",
+    'open("/etc/hostname").read()',
+    'open("MARKER", "w").write("x")',
+    "max(range(10**12))",
+    "(9**9999)**9999",
+    "[0] * 10**8",
+    "(" * 250 + "L1" + ")" * 250,
+    " + ".join(["L1"] * 24000),
+]
+
+
+@pytest.mark.parametrize("formula", HOSTILE_IN_MANUAL, ids=range(len(HOSTILE_IN_MANUAL)))
+def test_hostile_formula_in_a_shipped_iku(formula: str, project: Path,
+                                          cli: Callable[..., Run]) -> None:
+    quoted = "'" + formula.replace("'", "''") + "'"
+    line = edit(iku(8), "formula: (L1 + L2 + L3) / 3", f"formula: {quoted}")
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    start = time.perf_counter()
+    result = cli("validate", "--format", "json")
+    elapsed = time.perf_counter() - start
+    import json
+
+    issues = [i for i in json.loads(result.out)["issues"] if i["iku"] == "IKU.8"]
+    assert result.code == 1
+    assert issues and issues[0]["file"].endswith("IKU.08.yaml") and issues[0]["line"] == line
+    assert elapsed < 1.0, f"took {elapsed:.2f}s"
+    assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
+    assert not (project / "MARKER").exists()
