@@ -9,7 +9,6 @@ catches that one root class, prints the issues and exits with the class's code.
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -111,7 +110,8 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
         if cand.lower() == name.lower():
             return f"did you mean `{cand}`?"
         ratio = difflib.SequenceMatcher(None, name.lower(), cand.lower()).ratio()
-        prefix = len(os.path.commonprefix([name.lower(), cand.lower()]))
+        prefix = next((i for i, (a, b) in enumerate(zip(name.lower(), cand.lower(), strict=False))
+                       if a != b), min(len(name), len(cand)))
         # Ties in similarity go to the candidate sharing the longer prefix: L4 -> L1, not Z1.
         if ratio >= 0.5 and (ratio, prefix) > best_key:
             best, best_key = cand, (ratio, prefix)
