@@ -13,6 +13,7 @@ from pathlib import Path
 from engine import __version__
 from engine.dataset import DEFAULT_ROOT as DATA_ROOT
 from engine.dataset import Dataset, find_year_folder, load_dataset
+from engine.diff import diff_manuals, impact, load_pair
 from engine.errors import (
     EXIT_FINDINGS,
     EXIT_INPUT,
@@ -26,17 +27,31 @@ from engine.errors import (
     error,
 )
 from engine.evaluate import Evaluator, differs
-from engine.export import evaluation_csv, evaluation_json, evaluation_markdown, write_atomic
+from engine.export import (
+    diff_dict,
+    diff_markdown,
+    evaluation_csv,
+    evaluation_json,
+    evaluation_markdown,
+    impact_dict,
+    reconciliation_dict,
+    reconciliation_markdown,
+    write_atomic,
+)
 from engine.manual import DEFAULT_ROOT as MANUAL_ROOT
 from engine.manual import ManualSet, load_set, load_set_or_raise
 from engine.periods import Period, PeriodError
+from engine.reconcile import reconcile
 from engine.render import (
     make_console,
+    render_diff,
     render_evaluation,
     render_explanation,
     render_iku,
+    render_impact,
     render_issues,
     render_manual,
+    render_reconciliation,
     render_validation,
 )
 from engine.yamlload import display_path
@@ -122,6 +137,44 @@ def build_parser() -> argparse.ArgumentParser:
     manuals_arg(p)
     data_arg(p)
     period_args(p)
+    p.add_argument("--width", type=int, help="width in characters (default: terminal)")
+
+    p = sub.add_parser("diff", help="what changed between two manual revisions",
+                       description="Semantic differences between two manual revisions, per IKU: "
+                       "added, removed or renumbered IKUs; name, unit, polarity, objective; "
+                       "formula (as an expression diff), steps and variables; schedule; "
+                       "targets; cascade; and the header's scoring rules. With --impact, the "
+                       "same data scored under both.",
+                       epilog="OLD and NEW: a revision folder, a revision label (2023-r1) or "
+                       "REV:PATH from git (HEAD~1:manual_iku/deputi-sinka/2023-r2).\n"
+                       "exit codes, as diff(1): 0 no differences, 1 differences, 2 trouble.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("old", metavar="OLD")
+    p.add_argument("new", metavar="NEW")
+    manuals_arg(p)
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
+                   help="markdown to paste into a review")
+    p.add_argument("--impact", action="store_true",
+                   help="also score the same data under both manuals")
+    p.add_argument("--data", type=Path, default=DATA_ROOT, metavar="PATH",
+                   help="dataset for --impact: a year's folder or the datasets root "
+                        "(default: latest year with data)")
+    p.add_argument("--year", type=int, help="year of the data for --impact")
+    p.add_argument("--width", type=int, help="width in characters (default: terminal)")
+
+    p = sub.add_parser("reconcile", help="check printed figures against the recomputation",
+                       description="Check every printed figure of the dataset's reported.yaml "
+                       "against the recomputation: both values, the difference, the "
+                       "tolerance (half a unit of the last printed digit) and a "
+                       "classification (carried, averaging, copied, rounding, arithmetic).",
+                       epilog="exit codes: 0 every figure agrees; 1 some figure differs beyond "
+                       "its tolerance; 3 the manual or dataset cannot be used.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    manuals_arg(p)
+    data_arg(p)
+    p.add_argument("--year", type=int, help="year of the report (default: latest with data)")
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    p.add_argument("--all", action="store_true", help="list the figures that agree as well")
     p.add_argument("--width", type=int, help="width in characters (default: terminal)")
     return parser
 
@@ -315,8 +368,51 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    old, new = load_pair(args.old, args.new, args.manuals)
+    d = diff_manuals(old, new)
+    imp = None
+    if args.impact:
+        manuals = load_set_or_raise([args.manuals])
+        data = _load_data(args, manuals)
+        imp = impact(old, new, Path(data.folder))
+    if args.format == "json":
+        out = diff_dict(d)
+        if imp is not None:
+            out["impact"] = impact_dict(imp)
+        sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "markdown":
+        sys.stdout.write(diff_markdown(d))
+    else:
+        console = make_console(width=args.width)
+        render_diff(console, d)
+        if imp is not None:
+            render_impact(console, imp)
+    return EXIT_FINDINGS if d.changes else EXIT_OK
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    manuals = load_set_or_raise([args.manuals])
+    data = _load_data(args, manuals)
+    if not data.reported:
+        raise InputError((error(f"{data.folder} has no reported.yaml with printed figures",
+                                code="io"),))
+    rec = reconcile(manuals, data)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(reconciliation_dict(rec), indent=2, ensure_ascii=False)
+                         + "\n")
+    elif args.format == "markdown":
+        sys.stdout.write(reconciliation_markdown(rec, args.all))
+    else:
+        render_reconciliation(make_console(width=args.width), rec, args.all)
+    if not data.ok:
+        render_issues(_stderr_console(), data.issues, title=f"Problems in {data.folder}")
+        return EXIT_INPUT
+    return EXIT_FINDINGS if rec.discrepancies else EXIT_OK
+
+
 COMMANDS = {"validate": cmd_validate, "show": cmd_show, "evaluate": cmd_evaluate,
-            "explain": cmd_explain}
+            "explain": cmd_explain, "diff": cmd_diff, "reconcile": cmd_reconcile}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -331,7 +427,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         render_issues(_stderr_console(), exc.issues)
         n = sum(1 for i in exc.issues if i.severity is Severity.ERROR)
         sys.stderr.write(f"iku {args.command}: stopped, {n} error(s)\n")
-        return exc.exit_code
+        # diff follows diff(1): any trouble is 2, whatever kind
+        return EXIT_USAGE if args.command == "diff" else exc.exit_code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

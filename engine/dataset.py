@@ -64,10 +64,18 @@ class ReportedFigure:
 
     @property
     def tolerance(self) -> Decimal:
-        """Half a unit of the last printed digit: 98 -> 0.5, 99.07 -> 0.005."""
-        exponent = self.value.as_tuple().exponent
-        assert isinstance(exponent, int)
-        return Decimal(5).scaleb(exponent - 1)
+        return tolerance(self.value)
+
+
+def tolerance(printed: Decimal) -> Decimal:
+    """Half a unit of the last printed digit.
+
+    >>> tolerance(Decimal("98")), tolerance(Decimal("99.07"))
+    (Decimal('0.5'), Decimal('0.005'))
+    """
+    exponent = printed.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return Decimal(5).scaleb(exponent - 1)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from engine.diff import Change, Impact, ManualDiff
 from engine.evaluate import Evaluation, Figure
+from engine.reconcile import Reconciliation
 
 
 def _n(x: Decimal | None) -> float | int | None:
@@ -141,3 +143,81 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# -- diff, impact, reconcile ----------------------------------------------------------------
+def diff_dict(d: ManualDiff) -> dict[str, Any]:
+    return {
+        "old": d.old.label,
+        "new": d.new.label,
+        "changed_ikus": list(d.changed_ikus),
+        "unchanged_ikus": list(d.unchanged),
+        "changes": [{"iku": c.iku or None, "aspect": c.aspect, "old": c.old or None,
+                     "new": c.new or None, "detail": c.detail or None} for c in d.changes],
+    }
+
+
+def diff_markdown(d: ManualDiff) -> str:
+    lines = [f"### Manual {d.old.label} → {d.new.label}", ""]
+    header = [c for c in d.changes if not c.iku]
+    if header:
+        lines += ["**Header**", ""] + [_md_change(c) for c in header] + [""]
+    for code in d.changed_ikus:
+        iku = d.new.iku(code) or d.old.iku(code)
+        lines += [f"**{code} {_md(iku.name if iku else '')}**", ""]
+        lines += [_md_change(c) for c in d.changes if c.iku == code] + [""]
+    lines.append(f"{len(d.changed_ikus)} IKU(s) changed, {len(d.unchanged)} unchanged.")
+    return "\n".join(lines) + "\n"
+
+
+def _md_change(c: Change) -> str:
+    if c.detail in ("added", "removed", "unit added", "unit removed"):
+        return f"- {c.aspect}: {c.detail} `{_md(c.new or c.old)}`"
+    text = f"- {c.aspect}: `{_md(c.old or '—')}` → `{_md(c.new or '—')}`"
+    return text + (f" ({_md(c.detail)})" if c.detail else "")
+
+
+def impact_dict(imp: Impact) -> dict[str, Any]:
+    def side(ev: Evaluation) -> dict[str, Any]:
+        d = evaluation_dict(ev)
+        return {k: d[k] for k in ("manual", "unit", "rows", "objectives", "npss", "groups")}
+
+    return {"year": imp.year,
+            "owner": {"old": side(imp.old), "new": side(imp.new)},
+            "units": [{"old": side(a), "new": side(b)} for a, b in imp.units],
+            "old_data_issues": [i.to_json() for i in imp.old_data_issues],
+            "new_data_issues": [i.to_json() for i in imp.new_data_issues]}
+
+
+def reconciliation_dict(rec: Reconciliation) -> dict[str, Any]:
+    return {
+        "year": rec.year,
+        "dataset": rec.dataset,
+        "checked": len(rec.findings),
+        "discrepancies": len(rec.discrepancies),
+        "findings": [
+            {"iku": f.printed.iku or None, "unit": f.printed.unit,
+             "period": str(f.printed.period), "measure": f.printed.measure,
+             "where": f.printed.where, "printed": str(f.printed.value),
+             "recomputed": None if f.recomputed is None else str(f.recomputed),
+             "recomputed_at_printed_digits": None if f.shown is None else str(f.shown),
+             "difference": None if f.difference is None else str(f.difference),
+             "tolerance": str(f.printed.tolerance), "agrees": f.agrees,
+             "classification": f.classification, "explanation": f.explanation}
+            for f in rec.findings
+        ],
+    }
+
+
+def reconciliation_markdown(rec: Reconciliation, show_all: bool = False) -> str:
+    lines = [f"### Printed figures of {rec.year} against the recomputation", "",
+             "| Where | Figure | Printed | Recomputed | Class | Why |", "|---|---|--:|--:|---|---|"]
+    for f in (rec.findings if show_all else rec.discrepancies):
+        p = f.printed
+        figure = " ".join(x for x in (p.iku, p.unit, str(p.period), p.measure) if x)
+        lines.append(f"| {_md(p.where)} | {figure} | {p.value} | "
+                     f"{'—' if f.shown is None else f.shown} | {f.classification} | "
+                     f"{_md(f.explanation)} |")
+    lines += ["", f"{len(rec.findings)} printed figures checked, "
+                  f"{len(rec.discrepancies)} differ beyond their rounding.", ""]
+    return "\n".join(lines)

@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from engine.diff import Change, Impact, ManualDiff
 from engine.errors import Issue, Severity
 from engine.evaluate import (
     DATA_ERROR,
@@ -33,6 +34,7 @@ from engine.evaluate import (
 from engine.formula import fmt_exact
 from engine.manual import LoadResult
 from engine.model import Iku, Manual
+from engine.reconcile import Reconciliation
 
 GROUP_LABEL = {"above": "di atas target", "on": "sesuai target", "below": "di bawah target"}
 BAND_STYLE = {"hijau": "green", "kuning": "yellow", "merah": "red"}
@@ -417,3 +419,160 @@ def render_iku(console: Console, manual: Manual, iku: Iku) -> None:
     if iku.source:
         console.print(Text(f"Source: {iku.source}", style="dim"))
 
+
+
+# -- diff, impact, reconcile ----------------------------------------------------------------
+def render_diff(console: Console, d: ManualDiff) -> None:
+    tree = Tree(Text(f"Manual {d.old.label} → {d.new.label}", style="bold"))
+    header = [c for c in d.changes if not c.iku]
+    if header:
+        node = tree.add(Text("header (scoring, perspectives, objectives, units)", style="bold"))
+        for c in header:
+            node.add(_change_text(c))
+    for code in d.changed_ikus:
+        changes = [c for c in d.changes if c.iku == code]
+        iku = d.new.iku(code) or d.old.iku(code)
+        node = tree.add(Text(f"{code} {iku.name if iku else ''}", style="bold"))
+        for c in changes:
+            node.add(_change_text(c))
+    console.print(tree)
+    console.print(f"{len(d.changed_ikus)} IKU(s) changed, {len(d.unchanged)} unchanged"
+                  + (f", {len(header)} header change(s)" if header else ""))
+
+
+def _change_text(c: Change) -> Text:
+    text = Text(f"{c.aspect}: ", style="bold")
+    if c.detail in ("added", "removed", "unit added", "unit removed"):
+        text.append(f"{c.detail} ", style="green" if "added" in c.detail else "red")
+        text.append(escape(c.new or c.old))
+        return text
+    text.append(escape(c.old or "—"), style="red")
+    text.append(" → ")
+    text.append(escape(c.new or "—"), style="green")
+    if c.detail:
+        text.append(f"\n   {c.detail}", style="dim")
+    return text
+
+
+def render_impact(console: Console, imp: Impact) -> None:
+    prec = imp.old.manual.scoring.precision
+    table = Table(title=f"Impact on the {imp.year} data: {imp.old.manual.label} → "
+                        f"{imp.new.manual.label}", box=box.SIMPLE_HEAVY, title_justify="left")
+    for col in ("Unit", "IKU"):
+        table.add_column(col, no_wrap=True)
+    for col in ("Target", "Realisasi", "Capaian %"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("Status", overflow="fold", ratio=2)
+    rows = 0
+    for old_ev, new_ev in ((imp.old, imp.new), *imp.units):
+        old_rows = {r.iku.code: r.figure for r in old_ev.rows}
+        new_rows = {r.iku.code: r.figure for r in new_ev.rows}
+        for code in dict.fromkeys([*old_rows, *new_rows]):
+            a, b = old_rows.get(code), new_rows.get(code)
+            if _key(a) == _key(b):
+                continue
+            rows += 1
+            table.add_row(new_ev.unit.short_name, code,
+                          *(_pair(_field(a, name), _field(b, name), prec)
+                            for name in ("target", "realisasi", "capaian")),
+                          f"{_state(a)} → {_state(b)}")
+    if rows:
+        console.print(table)
+    else:
+        console.print(f"No figure of the {imp.year} data changes.")
+    scores = Table(title="Scores", box=box.SIMPLE, title_justify="left")
+    scores.add_column("Unit", no_wrap=True)
+    scores.add_column("Score", overflow="fold")
+    scores.add_column(imp.old.manual.label, justify="right")
+    scores.add_column(imp.new.manual.label, justify="right")
+    for old_ev, new_ev in ((imp.old, imp.new), *imp.units):
+        name = new_ev.unit.short_name
+        old_nss = {o.objective.code: o.nss for o in old_ev.objectives}
+        for o in new_ev.objectives:
+            if old_nss.get(o.objective.code) != o.nss:
+                scores.add_row(name, f"NSS {o.objective.code}", num(old_nss.get(o.objective.code),
+                                                                   prec), num(o.nss, prec))
+        if old_ev.npss != new_ev.npss:
+            scores.add_row(name, Text("NPSS", style="bold"), num(old_ev.npss, prec),
+                           num(new_ev.npss, prec))
+    console.print(scores)
+    for label, issues in ((imp.old.manual.label, imp.old_data_issues),
+                          (imp.new.manual.label, imp.new_data_issues)):
+        if issues:
+            render_issues(console, group_issues(issues), title=f"Data that {label} cannot use")
+
+
+def group_issues(issues: Sequence[Issue]) -> list[Issue]:
+    """One issue per IKU and message, with how many values it covers: the same refusal for
+    every unit and period of an IKU is one finding, not twenty-four."""
+    groups: dict[tuple[str, str], list[Issue]] = {}
+    for i in issues:
+        groups.setdefault((i.iku, i.message), []).append(i)
+    out = []
+    for (_, message), members in groups.items():
+        first = members[0]
+        if len(members) > 1:
+            first = Issue(first.severity, f"{message} ({len(members)} values; the first here)",
+                          first.location, first.hint, first.iku, code=first.code)
+        out.append(first)
+    return out
+
+
+def _key(f: Figure | None) -> tuple[object, ...] | None:
+    return None if f is None else (f.target, f.realisasi, f.capaian, f.band, f.value.state)
+
+
+def _field(f: Figure | None, name: str) -> Decimal | None:
+    value = getattr(f, name) if f is not None else None
+    return value if isinstance(value, Decimal) else None
+
+
+def _pair(a: Decimal | None, b: Decimal | None, prec: int) -> str:
+    return num(a, prec) if a == b else f"{num(a, prec)} → {num(b, prec)}"
+
+
+def _state(f: Figure | None) -> str:
+    if f is None:
+        return "not in manual"
+    if f.capaian is not None:
+        return f"{f.band}"
+    return f.value.state.replace("_", " ")
+
+
+def render_reconciliation(console: Console, rec: Reconciliation, show_all: bool) -> None:
+    shown = rec.findings if show_all else rec.discrepancies
+    table = Table(title=f"Printed figures of {rec.year} against the recomputation "
+                        f"({rec.dataset}/reported.yaml)", box=box.SIMPLE_HEAVY,
+                  title_justify="left", show_lines=True)
+    table.add_column("Where", overflow="fold", ratio=2)
+    table.add_column("Figure", overflow="fold", ratio=2)
+    table.add_column("Printed", justify="right", no_wrap=True)
+    table.add_column("Recomputed", justify="right", no_wrap=True)
+    table.add_column("Diff", justify="right", no_wrap=True)
+    table.add_column("Class", no_wrap=True)
+    table.add_column("Why", overflow="fold", ratio=5)
+    for f in shown:
+        p = f.printed
+        figure = " ".join(x for x in (p.iku, p.unit, str(p.period), p.measure) if x)
+        style = "green" if f.agrees else "magenta"
+        table.add_row(escape(p.where), figure, str(p.value),
+                      "—" if f.shown is None else str(f.shown),
+                      "—" if f.difference is None else _signed(f.difference, p.value),
+                      Text(f.classification, style=style), escape(f.explanation))
+    if shown:
+        console.print(table)
+    n = len(rec.discrepancies)
+    summary = (f"{len(rec.findings)} printed figures checked: {len(rec.findings) - n} agree "
+               f"within their rounding, {n} differ")
+    console.print(Text(summary, style="bold magenta" if n else "bold green"))
+    if n:
+        counts: dict[str, int] = {}
+        for f in rec.discrepancies:
+            counts[f.classification] = counts.get(f.classification, 0) + 1
+        console.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+
+
+def _signed(diff: Decimal, like: Decimal) -> str:
+    exponent = like.as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{diff:+.{places}f}"

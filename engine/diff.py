@@ -1,0 +1,339 @@
+"""Semantic differences between two manual revisions, and what they do to the scores.
+
+IKUs are matched by code; an IKU whose code exists on one side only is matched
+by its name on the other (a renumbering). Each difference is one `Change`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from engine.dataset import Dataset, load_dataset
+from engine.errors import EXIT_USAGE, InputError, Issue, error
+from engine.evaluate import Evaluation, Evaluator
+from engine.manual import LoadResult, ManualSet, load_manual
+from engine.model import Iku, Manual, Target
+from engine.periods import Period
+
+
+@dataclass(frozen=True)
+class Change:
+    iku: str  # IKU code on the new side ("" for the header)
+    aspect: str  # what changed: name, formula, targets, ...
+    old: str  # old value, shown as text ("" when added)
+    new: str  # new value, shown as text ("" when removed)
+    detail: str = ""  # an inline diff or a remark
+
+
+@dataclass(frozen=True)
+class ManualDiff:
+    old: Manual  # the older revision
+    new: Manual  # the newer revision
+    changes: tuple[Change, ...]  # every difference, header first, then by IKU
+    unchanged: tuple[str, ...]  # IKU codes with no difference
+
+    @property
+    def changed_ikus(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.iku for c in self.changes if c.iku))
+
+
+def _n(x: Decimal | None) -> str:
+    return "—" if x is None else format(x.normalize(), "f") if x == x.to_integral_value() \
+        else str(x)
+
+
+def expression_diff(old: str, new: str) -> str:
+    """Token-level diff: `(L1 + L2 + [-L3-]{+L4+}) / 3`.
+
+    >>> expression_diff("(A + B) / 2", "(A + C) / 2")
+    '(A + [-B-]{+C+}) / 2'
+    """
+    token = re.compile(r"\d+(?:\.\d+)?|\w+|\*\*|[^\s\w]")
+    a, b = token.findall(old), token.findall(new)
+    out: list[str] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
+        if op == "equal":
+            out.append(" ".join(a[i1:i2]))
+        else:
+            if i2 > i1:
+                out.append("[-" + " ".join(a[i1:i2]) + "-]")
+            if j2 > j1:
+                out.append("{+" + " ".join(b[j1:j2]) + "+}")
+    text = " ".join(out)
+    text = re.sub(r" ,", ",", re.sub(r" \)", ")", re.sub(r"\( ", "(", text)))
+    return re.sub(r"(\w) \(", r"\1(", text)  # a name before `(` is a function call
+
+
+def _target_text(t: Target, periods: bool = True) -> str:
+    shown = ", ".join(f"{s} {_n(v)}" for s, v in t.periods) if periods else ""
+    return _n(t.value) + (f" ({shown})" if shown else "")
+
+
+def _targets(targets: tuple[Target, ...], other: tuple[Target, ...] = ()) -> dict[int, str]:
+    """Targets by year as text. Period targets count only where `other` gives them for the
+    same year too: a revision that no longer repeats last year's per-period targets has not
+    changed them."""
+    with_periods = {t.year for t in other if t.periods}
+    return {t.year: _target_text(t, periods=t.year in with_periods or not other)
+            for t in targets}
+
+
+def _iku_changes(old: Iku, new: Iku, old_m: Manual, new_m: Manual) -> Iterator[Change]:
+    code = new.code
+    if old.code != new.code:
+        yield Change(code, "code", old.code, new.code, "renumbered; matched by name")
+    for aspect in ("name", "unit_of_measure", "polarity"):
+        a, b = getattr(old, aspect), getattr(new, aspect)
+        if a != b:
+            yield Change(code, aspect, a, b)
+    if old.objective != new.objective:
+        yield Change(code, "objective", old.objective, new.objective)
+    old_obj, new_obj = old_m.objective(old.objective), new_m.objective(new.objective)
+    if old_obj and new_obj and old_obj.perspective != new_obj.perspective:
+        yield Change(code, "perspective", old_obj.perspective, new_obj.perspective)
+    if " ".join(old.definition.split()) != " ".join(new.definition.split()):
+        yield Change(code, "definition", " ".join(old.definition.split()),
+                     " ".join(new.definition.split()))
+    if old.formula.text != new.formula.text:
+        yield Change(code, "formula", old.formula.text, new.formula.text,
+                     expression_diff(old.formula.text, new.formula.text))
+    old_steps = {s.name: s.formula.text for s in old.steps}
+    new_steps = {s.name: s.formula.text for s in new.steps}
+    for name in dict.fromkeys([*old_steps, *new_steps]):
+        a, b = old_steps.get(name, ""), new_steps.get(name, "")
+        if a != b:
+            yield Change(code, f"step {name}", a, b,
+                         expression_diff(a, b) if a and b else ("added" if b else "removed"))
+    old_vars = {v.name: v for v in old.variables}
+    new_vars = {v.name: v for v in new.variables}
+    for name in dict.fromkeys([*old_vars, *new_vars]):
+        va, vb = old_vars.get(name), new_vars.get(name)
+        if va is None and vb is not None:
+            yield Change(code, f"variable {name}", "", f"{vb.kind}, {vb.unit}: {vb.meaning}",
+                         "added")
+        elif vb is None and va is not None:
+            yield Change(code, f"variable {name}", f"{va.kind}, {va.unit}: {va.meaning}", "",
+                         "removed")
+        elif va is not None and vb is not None and \
+                (va.kind, va.unit, va.min, va.max) != (vb.kind, vb.unit, vb.min, vb.max):
+            yield Change(code, f"variable {name}", f"{va.kind}, {va.unit}",
+                         f"{vb.kind}, {vb.unit}")
+    sa, sb = old.schedule, new.schedule
+    for label, a, b in (("measured", ", ".join(sa.measured), ", ".join(sb.measured)),
+                        ("targeted", ", ".join(sa.targeted), ", ".join(sb.targeted)),
+                        ("aggregate", sa.aggregate, sb.aggregate)):
+        if a != b:
+            yield Change(code, f"schedule {label}", a or "year only", b or "year only")
+    if old_m.year != new_m.year:  # between years, the performance agreement's target moves
+        pa, pb = old.target(old_m.year), new.target(new_m.year)
+        a = f"{_target_text(pa)} ({old_m.year})" if pa else ""
+        b = f"{_target_text(pb)} ({new_m.year})" if pb else ""
+        if (pa and pa.value) != (pb and pb.value) or (old.unit_of_measure != new.unit_of_measure):
+            yield Change(code, "target (PK)", a, b)
+    ta, tb = _targets(old.targets, new.targets), _targets(new.targets, old.targets)
+    for year in sorted({*ta, *tb}):
+        if ta.get(year) != tb.get(year):
+            yield Change(code, f"target {year}", ta.get(year, ""), tb.get(year, ""))
+    ca, cb = old.cascade, new.cascade
+    if ca.rollup != cb.rollup:
+        yield Change(code, "roll-up", ca.rollup, cb.rollup)
+    ua = {u.unit: u for u in ca.units}
+    ub = {u.unit: u for u in cb.units}
+    for unit in dict.fromkeys([*ua, *ub]):
+        if unit not in ub:
+            yield Change(code, f"cascade {unit}", "carries it", "", "unit removed")
+        elif unit not in ua:
+            yield Change(code, f"cascade {unit}", "", "carries it", "unit added")
+        else:
+            x, y = ua[unit], ub[unit]
+            xt, yt = _targets(x.targets, y.targets), _targets(y.targets, x.targets)
+            if xt != yt:
+                yield Change(code, f"cascade {unit} targets",
+                             "; ".join(f"{k}: {v}" for k, v in xt.items()),
+                             "; ".join(f"{k}: {v}" for k, v in yt.items()))
+            fa = x.formula.text if x.formula else ""
+            fb = y.formula.text if y.formula else ""
+            if fa != fb:
+                yield Change(code, f"cascade {unit} formula", fa, fb)
+
+
+def _header_changes(old: Manual, new: Manual) -> Iterator[Change]:
+    so, sn = old.scoring, new.scoring
+    for label, a, b in (
+        ("scoring precision", str(so.precision), str(sn.precision)),
+        ("capaian (higher is better)", so.capaian_higher.text, sn.capaian_higher.text),
+        ("capaian (lower is better)", so.capaian_lower.text, sn.capaian_lower.text),
+        ("capaian cap", _n(so.cap), _n(sn.cap)),
+        ("status bands", "; ".join(f"{b.name} {_n(b.low)}-{_n(b.high)}" for b in so.bands),
+         "; ".join(f"{b.name} {_n(b.low)}-{_n(b.high)}" for b in sn.bands)),
+        ("roll-up rules", f"{so.nss}, {so.nkp}, {so.npss}", f"{sn.nss}, {sn.nkp}, {sn.npss}"),
+    ):
+        if a != b:
+            yield Change("", label, a, b)
+    pa = {p.code: p for p in old.perspectives}
+    pb = {p.code: p for p in new.perspectives}
+    for code in dict.fromkeys([*pa, *pb]):
+        a = f"{pa[code].name} {_n(pa[code].weight)} %" if code in pa else ""
+        b = f"{pb[code].name} {_n(pb[code].weight)} %" if code in pb else ""
+        if a != b:
+            yield Change("", f"perspective {code}", a, b)
+    oa = {o.code: o for o in old.objectives}
+    ob = {o.code: o for o in new.objectives}
+    for code in dict.fromkeys([*oa, *ob]):
+        a = f"{oa[code].name} ({oa[code].perspective})" if code in oa else ""
+        b = f"{ob[code].name} ({ob[code].perspective})" if code in ob else ""
+        if a != b:
+            yield Change("", f"objective {code}", a, b)
+    ua = {u.code: u.name for u in old.units}
+    ub = {u.code: u.name for u in new.units}
+    for code in dict.fromkeys([*ua, *ub]):
+        if ua.get(code) != ub.get(code):
+            yield Change("", f"unit {code}", ua.get(code, ""), ub.get(code, ""))
+
+
+def diff_manuals(old: Manual, new: Manual) -> ManualDiff:
+    changes = list(_header_changes(old, new))
+    old_by = {i.code: i for i in old.ikus}
+    new_by = {i.code: i for i in new.ikus}
+    only_old = [c for c in old_by if c not in new_by]
+    only_new = [c for c in new_by if c not in old_by]
+    pairs: list[tuple[Iku, Iku]] = [(old_by[c], new_by[c]) for c in new_by if c in old_by]
+    for c in list(only_new):  # a renumbered IKU keeps its name
+        match = difflib.get_close_matches(new_by[c].name, [old_by[o].name for o in only_old],
+                                          n=1, cutoff=0.9)
+        if match:
+            o = next(o for o in only_old if old_by[o].name == match[0])
+            pairs.append((old_by[o], new_by[c]))
+            only_old.remove(o)
+            only_new.remove(c)
+    unchanged: list[str] = []
+    for a, b in sorted(pairs, key=lambda p: _order(p[1].code)):
+        found = list(_iku_changes(a, b, old, new))
+        changes += found
+        if not found:
+            unchanged.append(b.code)
+    for c in only_old:
+        changes.append(Change(c, "IKU", old_by[c].name, "", "removed"))
+    for c in only_new:
+        changes.append(Change(c, "IKU", "", new_by[c].name, "added"))
+    return ManualDiff(old, new, tuple(changes), tuple(unchanged))
+
+
+def _order(code: str) -> tuple[int, str]:
+    digits = code.rpartition(".")[2]
+    return (int(digits) if digits.isdigit() else 0, code)
+
+
+# -- resolving OLD and NEW ------------------------------------------------------------------
+def resolve(spec: str, manuals_root: Path, workdir: Path) -> LoadResult:
+    """OLD/NEW as a folder, a revision label under manuals_root, or `REV:PATH` from git."""
+    path = Path(spec)
+    if path.is_dir():
+        return load_manual(path)
+    labels = sorted(manuals_root.glob(f"*/{spec}/manual.yaml"))
+    if labels:
+        return load_manual(labels[0].parent)
+    if ":" in spec:
+        rev, _, sub = spec.partition(":")
+        target = workdir / re.sub(r"[^\w.-]", "_", spec)
+        _git_export(rev, sub, target)
+        return load_manual(target / sub)
+    raise InputError((error(f"`{spec}` is not a manual folder, a revision label or REV:PATH",
+                            hint="for example 2023-r1, manual_iku/deputi-sinka/2023-r2 or "
+                                 "HEAD~1:manual_iku/deputi-sinka/2023-r2", code="usage"),),
+                     EXIT_USAGE)
+
+
+def _git_export(rev: str, sub: str, target: Path) -> None:
+    """Write the files of `sub` at git revision `rev` below `target`, without touching the
+    working tree."""
+    try:
+        names = subprocess.run(["git", "ls-tree", "-r", "--name-only", rev, "--", sub],
+                               capture_output=True, text=True, check=True).stdout.split("\n")
+    except (OSError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", "") or str(exc)
+        raise InputError((error(f"git cannot read `{rev}:{sub}`: {detail.strip()}",
+                                hint="run inside the repository; check the revision and path",
+                                code="usage"),), EXIT_USAGE) from None
+    names = [n for n in names if n]
+    if not names:
+        raise InputError((error(f"nothing at `{rev}:{sub}`", code="usage"),), EXIT_USAGE)
+    for name in names:
+        blob = subprocess.run(["git", "show", f"{rev}:{name}"], capture_output=True,
+                              check=True).stdout
+        dest = target / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(blob)
+
+
+def load_pair(old: str, new: str, manuals_root: Path) -> tuple[Manual, Manual]:
+    """Load both sides; any error in either stops with all their issues."""
+    workdir = Path(tempfile.mkdtemp(prefix="iku-diff-"))
+    try:
+        results = [resolve(old, manuals_root, workdir), resolve(new, manuals_root, workdir)]
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    issues: list[Issue] = [i for r in results for i in r.issues if i.severity.value == "error"]
+    if issues or any(r.manual is None for r in results):
+        raise InputError(tuple(issues))
+    a, b = results[0].manual, results[1].manual
+    assert a is not None and b is not None
+    return a, b
+
+
+# -- impact ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Impact:
+    year: int  # the data's year
+    old: Evaluation  # owner view under the old manual
+    new: Evaluation  # owner view under the new manual
+    units: tuple[tuple[Evaluation, Evaluation], ...]  # each directorate's view, old and new
+    old_data_issues: tuple[Issue, ...]  # data the old manual cannot use
+    new_data_issues: tuple[Issue, ...]  # data the new manual cannot use
+
+
+def as_year(manual: Manual, year: int) -> Manual:
+    """The manual's rules applied to another year: its own year's targets become that year's,
+    in force from the year's first day. For "what would this manual have done to that data"."""
+    if manual.year == year:
+        return dataclasses.replace(manual, revision=dataclasses.replace(
+            manual.revision, effective_from=dt.date(year, 1, 1)))
+
+    def shift(targets: tuple[Target, ...]) -> tuple[Target, ...]:
+        own = [dataclasses.replace(t, year=year) for t in targets if t.year == manual.year]
+        return tuple(own + [t for t in targets if t.year not in (year, manual.year)])
+
+    ikus = tuple(dataclasses.replace(
+        i, targets=shift(i.targets),
+        cascade=dataclasses.replace(i.cascade, units=tuple(
+            dataclasses.replace(u, targets=shift(u.targets)) for u in i.cascade.units)))
+        for i in manual.ikus)
+    revision = dataclasses.replace(manual.revision, effective_from=dt.date(year, 1, 1))
+    return dataclasses.replace(manual, year=year, revision=revision, ikus=ikus)
+
+
+def impact(old: Manual, new: Manual, data_folder: Path) -> Impact:
+    year = int(data_folder.name)
+    period = Period.of(year, "Y")
+    sides: list[tuple[list[Evaluation], Dataset]] = []
+    for manual in (old, new):
+        mset = ManualSet((as_year(manual, year),))
+        data = load_dataset(data_folder, mset)
+        ev = Evaluator(mset, data)
+        views = [ev.evaluate(period)]
+        views += [ev.evaluate(period, u.code) for u in manual.units if u.code != manual.owner]
+        sides.append((views, data))
+    (old_views, old_data), (new_views, new_data) = sides
+    return Impact(year, old_views[0], new_views[0],
+                  tuple(zip(old_views[1:], new_views[1:], strict=True)),
+                  old_data.issues, new_data.issues)
