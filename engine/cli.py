@@ -22,6 +22,7 @@ from engine.errors import (
     EXIT_USAGE,
     IkuError,
     InputError,
+    Issue,
     Severity,
     did_you_mean,
     error,
@@ -49,7 +50,6 @@ from engine.render import (
     render_explanation,
     render_iku,
     render_impact,
-    render_issues,
     render_manual,
     render_reconciliation,
     render_validation,
@@ -180,8 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- helpers --------------------------------------------------------------------------------
-def _stderr_console(width: int | None = None):  # type: ignore[no-untyped-def]
-    return make_console(sys.stderr, width=width)
+def _report(issues: Sequence[Issue], heading: str = "") -> None:
+    """Issues on stderr, one plain line each (`error: file:line: IKU.8: message (hint)`), so
+    that logs and editors can pick them up; `iku validate` shows the same as a table."""
+    if heading:
+        sys.stderr.write(f"{heading}:\n")
+    for issue in issues:
+        sys.stderr.write(issue.as_text() + "\n")
 
 
 def _load_data(args: argparse.Namespace, manuals: ManualSet) -> Dataset:
@@ -311,7 +316,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             "markdown": evaluation_markdown}.get(args.format)
     if args.output is not None:
         if not data.ok:
-            render_issues(_stderr_console(), data.issues, title=f"Problems in {data.folder}")
+            _report(data.issues, f"problems in {data.folder}")
             sys.stderr.write(f"{args.output} not written: the dataset has errors\n")
             return EXIT_INPUT
         if text is None:
@@ -326,7 +331,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     elif text is not None:
         sys.stdout.write(text(ev))
         if not data.ok:
-            render_issues(_stderr_console(), data.issues, title=f"Problems in {data.folder}")
+            _report(data.issues, f"problems in {data.folder}")
     else:
         render_evaluation(make_console(width=args.width), ev)
     if not data.ok:
@@ -363,7 +368,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     render_explanation(make_console(width=args.width), fig, iku, manual,
                        u.short_name if u else unit, printed)
     if not data.ok:
-        render_issues(_stderr_console(), data.issues, title=f"Problems in {data.folder}")
+        _report(data.issues, f"problems in {data.folder}")
         return EXIT_INPUT
     return EXIT_OK
 
@@ -406,7 +411,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     else:
         render_reconciliation(make_console(width=args.width), rec, args.all)
     if not data.ok:
-        render_issues(_stderr_console(), data.issues, title=f"Problems in {data.folder}")
+        _report(data.issues, f"problems in {data.folder}")
         return EXIT_INPUT
     return EXIT_FINDINGS if rec.discrepancies else EXIT_OK
 
@@ -424,7 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except IkuError as exc:
-        render_issues(_stderr_console(), exc.issues)
+        _report(exc.issues)
         n = sum(1 for i in exc.issues if i.severity is Severity.ERROR)
         sys.stderr.write(f"iku {args.command}: stopped, {n} error(s)\n")
         # diff follows diff(1): any trouble is 2, whatever kind

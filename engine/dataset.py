@@ -8,6 +8,7 @@ period: it is reported, left out, and everything else is still evaluated.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -275,9 +276,8 @@ def load_dataset(folder: Path, manuals: ManualSet) -> Dataset:
     for path in sorted(folder.glob("*.yaml")):
         files += 1
         doc, found = load_file(path)
-        issues += found
-        code = path.stem if path.name != REPORTED else ""
-        code = _normal_code(code)
+        code = _normal_code(path.stem) if path.name != REPORTED else ""
+        issues += [dataclasses.replace(i, iku=code) for i in found]
         if doc is None:
             if code:
                 broken.add((code, "*", "*"))

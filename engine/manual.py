@@ -9,6 +9,7 @@ so that `iku validate` can report everything at once.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Sequence
@@ -495,7 +496,7 @@ def load_manual(folder: Path) -> LoadResult:
     for p in paths:
         files += 1
         doc, found = load_file(p)
-        issues += found
+        issues += [dataclasses.replace(i, iku=_code_from_name(p.stem)) for i in found]
         if doc is None:
             broken.add(_code_from_name(p.stem))  # its problems are reported; no "missing" too
             continue
