@@ -13,7 +13,7 @@ from pathlib import Path
 from engine import __version__
 from engine.dataset import DEFAULT_ROOT as DATA_ROOT
 from engine.dataset import Dataset, find_year_folder, load_dataset
-from engine.diff import diff_manuals, impact, load_pair
+from engine.diff import Change, diff_manuals, impact, load_pair
 from engine.errors import (
     EXIT_FINDINGS,
     EXIT_INPUT,
@@ -365,8 +365,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
         if r is not None and differs(exact, r):
             printed.append((measure, r.value, r.where))
     u = manual.unit(unit)
+    year_revisions = manuals.for_year(period.year, manual.owner)
+    revisions = []
+    for before, after in zip((None, *year_revisions), year_revisions, strict=False):
+        changes: tuple[Change, ...] = ()
+        if before is not None and before.iku(code) is not None and after.iku(code) is not None:
+            changes = tuple(c for c in diff_manuals(before, after).changes if c.iku == code)
+        revisions.append((after, changes))
     render_explanation(make_console(width=args.width), fig, iku, manual,
-                       u.short_name if u else unit, printed)
+                       u.short_name if u else unit, printed, revisions)
     if not data.ok:
         _report(data.issues, f"problems in {data.folder}")
         return EXIT_INPUT

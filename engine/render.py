@@ -251,19 +251,27 @@ def _show_input(value: object) -> str:
     if isinstance(value, tuple):
         return "[" + ", ".join(fmt_exact(v) for v in value) + "]"
     if isinstance(value, Decimal):
+        if value == value.to_integral_value() and abs(value) >= 10_000:
+            return f"{value:,.0f}"  # rupiah and other large counts, with thousands grouped
         return fmt_exact(value)
     return str(value)
 
 
 def render_explanation(console: Console, fig: Figure, iku: Iku, manual: Manual,
-                       unit_name: str, printed: Sequence[tuple[str, object, str]]) -> None:
+                       unit_name: str, printed: Sequence[tuple[str, object, str]],
+                       revisions: Sequence[tuple[Manual, tuple[Change, ...]]] = ()) -> None:
+    """`revisions`: the year's revisions with the changes each made to this IKU."""
     prec = manual.scoring.precision
     head = Text(f"{iku.code} {iku.name}", style="bold")
     head.append(f"\n{unit_name} · {fig.period.label} · revision in force: {manual.label} "
                 f"(effective {manual.revision.effective_from})")
-    if manual.revision.change_note and manual.revision.supersedes:
-        head.append(f"\n{manual.label}: {' '.join(manual.revision.change_note.split())}",
-                    style="dim")
+    if len(revisions) > 1:
+        listed = "; ".join(f"{m.label} from {m.revision.effective_from}" for m, _ in revisions)
+        head.append(f"\nrevisions of {manual.year}: {listed}", style="dim")
+        for m, changes in revisions:
+            if changes:
+                aspects = ", ".join(dict.fromkeys(c.aspect.split(" ")[0] for c in changes))
+                head.append(f"\n{m.label} changed this IKU: {aspects}", style="dim")
     tree = Tree(head)
     real = tree.add(_value_label("realisasi", fig.value, prec))
     if fig.value.exact is not None:

@@ -1,0 +1,91 @@
+"""The command line through its real entry points: help on every command, exit codes,
+usage errors without tracebacks, NO_COLOR, atomic --output, `python -m engine` and the
+installed `iku` script."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Run
+
+from engine.cli import COMMANDS, build_parser
+
+
+def test_every_command_has_help(cli: Callable[..., Run]) -> None:
+    top = cli("--help")
+    assert top.code == 0
+    for name in COMMANDS:
+        assert name in top.out
+        result = cli(name, "--help")
+        assert result.code == 0, name
+        assert "usage: iku " + name in result.out
+        assert len(result.out.splitlines()) > 5, name
+    sub = build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
+    assert set(sub.choices) == set(COMMANDS)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("argv", "code", "message"), [
+    (("evaluate", "--period", "2023-Q2"), 2, "is not a period"),
+    (("evaluate", "--unit", "INTY"), 2, "did you mean `INTI`"),
+    (("evaluate", "--year", "2019"), 3, "no dataset for 2019"),
+    (("explain", "IKU.16"), 2, "IKU.16 is not in manual 2023-r2"),
+    (("show", "--revision", "2023-r3"), 2, "did you mean `2023-r1`"),
+    (("validate", "no/such/folder"), 2, "does not exist"),
+    (("evaluate", "--format", "xml"), 2, "invalid choice"),
+    (("frobnicate",), 2, "invalid choice"),
+])
+def test_usage_errors_are_messages_not_tracebacks(argv: tuple[str, ...], code: int,
+                                                  message: str, in_root: Path,
+                                                  cli: Callable[..., Run]) -> None:
+    result = cli(*argv)
+    assert result.code == code
+    assert message in result.err
+    assert "Traceback" not in result.err + result.out
+
+
+def test_evaluate_with_a_broken_manual_exits_3(project: Path, cli: Callable[..., Run]) -> None:
+    path = Path("manual_iku/deputi-sinka/2023-r2/iku/IKU.08.yaml")
+    path.write_text(path.read_text().replace("formula: (L1 + L2 + L3) / 3",
+                                             "formula: (L1 + L2 + L4) / 3"))
+    result = cli("evaluate")
+    assert result.code == 3
+    assert "error: manual_iku/deputi-sinka/2023-r2/iku/IKU.08.yaml:51:1 IKU.8: formula uses " \
+           "`L4`" in result.err
+
+
+def test_output_is_written_atomically(project: Path, cli: Callable[..., Run]) -> None:
+    target = project / "out.csv"
+    target.write_text("old\n")
+    result = cli("evaluate", "--format", "csv", "--output", str(target))
+    assert result.code == 0
+    assert target.read_text().startswith("objective,iku,indicator")
+    assert sorted(p.name for p in project.iterdir()) == ["datasets", "manual_iku", "out.csv"]
+
+
+def test_no_color_and_plain_output(in_root: Path) -> None:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+    result = subprocess.run([sys.executable, "-m", "engine", "evaluate"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b[" not in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 100
+    assert "IKU.8" in result.stdout
+
+
+def test_installed_script_runs() -> None:
+    script = shutil.which("iku", path=str(Path(sys.executable).parent))
+    assert script is not None, "the iku console script is not installed in this environment"
+    result = subprocess.run([script, "validate", "--format", "json"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert '"ok": true' in result.stdout
+
+
+def test_strict_passes_on_the_shipped_year(in_root: Path, cli: Callable[..., Run]) -> None:
+    assert cli("evaluate", "--strict").code == 0
