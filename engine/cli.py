@@ -13,7 +13,6 @@ from pathlib import Path
 from engine import __version__
 from engine.dataset import DEFAULT_ROOT as DATA_ROOT
 from engine.dataset import Dataset, find_year_folder, load_dataset
-from engine.diff import Change, diff_manuals, impact, load_pair
 from engine.errors import (
     EXIT_FINDINGS,
     EXIT_INPUT,
@@ -28,33 +27,13 @@ from engine.errors import (
     error,
 )
 from engine.evaluate import Evaluator, differs
-from engine.export import (
-    diff_dict,
-    diff_markdown,
-    evaluation_csv,
-    evaluation_json,
-    evaluation_markdown,
-    impact_dict,
-    reconciliation_dict,
-    reconciliation_markdown,
-    write_atomic,
-)
 from engine.manual import DEFAULT_ROOT as MANUAL_ROOT
 from engine.manual import ManualSet, load_set, load_set_or_raise
 from engine.periods import Period, PeriodError
-from engine.reconcile import reconcile
-from engine.render import (
-    make_console,
-    render_diff,
-    render_evaluation,
-    render_explanation,
-    render_iku,
-    render_impact,
-    render_manual,
-    render_reconciliation,
-    render_validation,
-)
 from engine.yamlload import display_path
+
+# Commands import the renderer, exporters, diff and reconcile where they need them: start-up
+# time is part of every command's cost (bench/bench.py measures it against the bare imports).
 
 EPILOG = """exit codes: 0 ok; 1 findings (validate: errors; diff: differences; reconcile:
 discrepancies); 2 usage; 3 a manual or dataset cannot be used; 4 missing data with --strict.
@@ -189,18 +168,25 @@ def _report(issues: Sequence[Issue], heading: str = "") -> None:
         sys.stderr.write(issue.as_text() + "\n")
 
 
-def _load_data(args: argparse.Namespace, manuals: ManualSet) -> Dataset:
+def _data_folder(args: argparse.Namespace) -> Path:
     root: Path = args.data
     if (root / "reported.yaml").is_file() or any(root.glob("IKU.*.yaml")):
         folder: Path | None = root
     else:
         folder = find_year_folder(root, args.year)
-    if folder is None:
+    if folder is None or not folder.name.isdigit():
         what = f"for {args.year} " if args.year else ""
         raise InputError((error(f"no dataset {what}under {display_path(root)}",
                                 hint="expected datasets/<owner>/<year>/IKU.NN.yaml; use --data",
                                 code="io"),))
-    return load_dataset(folder, manuals)
+    return folder
+
+
+def _manuals_and_data(args: argparse.Namespace) -> tuple[ManualSet, Dataset]:
+    """The data's folder first, so that only the manual revisions of its year are read."""
+    folder = _data_folder(args)
+    manuals = load_set_or_raise([args.manuals], year=int(folder.name))
+    return manuals, load_dataset(folder, manuals)
 
 
 def _period(args: argparse.Namespace, data: Dataset) -> Period:
@@ -231,6 +217,8 @@ def _unit(args: argparse.Namespace, manuals: ManualSet, period: Period) -> str |
 
 # -- commands -------------------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
+    from engine.render import make_console, render_validation
+
     paths = args.paths or [MANUAL_ROOT]
     for p in paths:
         if not p.exists():
@@ -262,6 +250,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from engine.render import make_console, render_iku, render_manual
+
     manuals = load_set_or_raise([args.manuals])
     if args.revision:
         manual = manuals.by_label(args.revision)
@@ -302,8 +292,9 @@ def _iku_code(text: str) -> str:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    manuals = load_set_or_raise([args.manuals])
-    data = _load_data(args, manuals)
+    from engine.export import evaluation_csv, evaluation_json, evaluation_markdown, write_atomic
+
+    manuals, data = _manuals_and_data(args)
     period = _period(args, data)
     unit = _unit(args, manuals, period)
     evaluator = Evaluator(manuals, data)
@@ -322,6 +313,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if text is None:
             from io import StringIO
 
+            from engine.render import make_console, render_evaluation
+
             buf = StringIO()
             render_evaluation(make_console(buf, width=args.width or 120, color=False), ev)
             write_atomic(args.output, buf.getvalue())
@@ -333,6 +326,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         if not data.ok:
             _report(data.issues, f"problems in {data.folder}")
     else:
+        from engine.render import make_console, render_evaluation
+
         render_evaluation(make_console(width=args.width), ev)
     if not data.ok:
         return EXIT_INPUT
@@ -344,8 +339,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    manuals = load_set_or_raise([args.manuals])
-    data = _load_data(args, manuals)
+    from engine.diff import Change, diff_manuals
+    from engine.render import make_console, render_explanation
+
+    manuals, data = _manuals_and_data(args)
     period = _period(args, data)
     manual = manuals.in_force(period)
     if manual is None:
@@ -381,13 +378,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    from engine.diff import diff_manuals, impact, load_pair
+    from engine.export import diff_dict, diff_markdown, impact_dict
+    from engine.render import make_console, render_diff, render_impact
+
     old, new = load_pair(args.old, args.new, args.manuals)
     d = diff_manuals(old, new)
     imp = None
     if args.impact:
-        manuals = load_set_or_raise([args.manuals])
-        data = _load_data(args, manuals)
-        imp = impact(old, new, Path(data.folder))
+        imp = impact(old, new, _data_folder(args))
     if args.format == "json":
         out = diff_dict(d)
         if imp is not None:
@@ -404,8 +403,11 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
-    manuals = load_set_or_raise([args.manuals])
-    data = _load_data(args, manuals)
+    from engine.export import reconciliation_dict, reconciliation_markdown
+    from engine.reconcile import reconcile
+    from engine.render import make_console, render_reconciliation
+
+    manuals, data = _manuals_and_data(args)
     if not data.reported:
         raise InputError((error(f"{data.folder} has no reported.yaml with printed figures",
                                 code="io"),))

@@ -10,11 +10,13 @@ import os
 import tempfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.diff import Change, Impact, ManualDiff
 from engine.evaluate import Evaluation, Figure
-from engine.reconcile import Reconciliation
+
+if TYPE_CHECKING:  # annotations only: importing them costs start-up time on every command
+    from engine.diff import Change, Impact, ManualDiff
+    from engine.reconcile import Reconciliation
 
 
 def _n(x: Decimal | None) -> float | int | None:

@@ -410,7 +410,10 @@ class _Engine:
             for name in formula.names:
                 if name not in inputs:
                     raise FormulaError(f"no value for `{name}`", part=name)
-                value = _freeze(name, inputs[name])
+                value = inputs[name]
+                # The hot path: a finite Decimal is immutable already and goes in as it is.
+                if type(value) is not Decimal or not value.is_finite():
+                    value = _freeze(name, value)
                 sym[name] = value
                 installed.append(name)
             # asteval keeps error state between runs; start each one clean.
@@ -420,13 +423,18 @@ class _Engine:
             interp.retval = None
             interp.expr = formula.text
             interp.code_text = []
-            with decimal.localcontext(CONTEXT):
-                try:
-                    result = interp.run(node, with_raise=True)
-                except Exception as exc:
-                    raise _translate(formula, interp, exc) from None
-                if interp.error:
-                    raise _translate(formula, interp, None)
+            # Swapping the thread's context in and out is cheaper than localcontext(), which
+            # copies it on every call; CONTEXT's traps are all that matter, its flags do not.
+            previous = decimal.getcontext()
+            decimal.setcontext(CONTEXT)
+            try:
+                result = interp.run(node, with_raise=True)
+            except Exception as exc:
+                raise _translate(formula, interp, exc) from None
+            finally:
+                decimal.setcontext(previous)
+            if interp.error:
+                raise _translate(formula, interp, None)
         finally:
             for name in installed:
                 sym.pop(name, None)

@@ -633,9 +633,15 @@ def load_set(paths: Iterable[Path]) -> tuple[ManualSet, list[LoadResult], list[I
     return ManualSet(tuple(manuals)), results, set_issues
 
 
-def load_set_or_raise(paths: Iterable[Path]) -> ManualSet:
-    """Load for evaluation: any error in any manual stops with all issues."""
+def load_set_or_raise(paths: Iterable[Path], year: int | None = None) -> ManualSet:
+    """Load for evaluation: any error in any manual stops with all issues. With `year`, only
+    the revision folders named for that year (`2023`, `2023-r2`, ...) are read, when there
+    are any: evaluating 2023 needs neither the 2022 nor the 2024 manual."""
     paths = list(paths)
+    if year is not None:
+        folders = discover(paths)
+        of_year = [f for f in folders if f.name.split("-")[0] == str(year)]
+        paths = of_year or paths
     manual_set, results, set_issues = load_set(paths)
     issues = [i for r in results for i in r.issues] + set_issues
     if not results:

@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from rich import box
 from rich.console import Console, Group
@@ -20,7 +20,6 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from engine.diff import Change, Impact, ManualDiff
 from engine.errors import Issue, Severity
 from engine.evaluate import (
     DATA_ERROR,
@@ -34,7 +33,10 @@ from engine.evaluate import (
 from engine.formula import fmt_exact
 from engine.manual import LoadResult
 from engine.model import Iku, Manual
-from engine.reconcile import Reconciliation
+
+if TYPE_CHECKING:  # annotations only, see engine.export
+    from engine.diff import Change, Impact, ManualDiff
+    from engine.reconcile import Reconciliation
 
 GROUP_LABEL = {"above": "di atas target", "on": "sesuai target", "below": "di bawah target"}
 BAND_STYLE = {"hijau": "green", "kuning": "yellow", "merah": "red"}

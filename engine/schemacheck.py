@@ -116,8 +116,16 @@ def _describe(err: ValidationError) -> tuple[tuple[Any, ...], str, str]:
     return path, err.message, ""
 
 
+# Documents already found valid, by schema and identity of their (shared, unchanged) data:
+# see engine.yamlload.parse_text.
+_VALID: set[tuple[str, int]] = set()
+
+
 def validate(doc: LoadedDoc, schema_name: str, **context: str) -> list[Issue]:
     """All schema errors of `doc`, each located at its line."""
+    key = (schema_name, id(doc.data))
+    if key in _VALID:
+        return []
     issues: list[Issue] = []
     seen: set[tuple[Any, ...]] = set()
     errors = sorted(_validator(schema_name).iter_errors(doc.data),
@@ -131,4 +139,6 @@ def validate(doc: LoadedDoc, schema_name: str, **context: str) -> list[Issue]:
         text = f"{where}: {message}" if where else message
         issues.append(error(text, doc.loc(path), hint=hint, code=f"schema-{err.validator}",
                             **context))
+    if not issues:
+        _VALID.add(key)
     return issues

@@ -74,6 +74,10 @@ _AMBIGUOUS = (
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
+# Tabs, C0/C1 controls other than newline and carriage return, and the bidi characters.
+_FORBIDDEN = re.compile("[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + "".join(sorted(_BIDI)) + "]")
+
+
 class StrictYamlError(Exception):
     """A problem found while reading; carries the mark where it was found."""
 
@@ -98,18 +102,11 @@ for _tag, _regexp, _first in (
     _Resolver.add_implicit_resolver(_tag, _regexp, _first)
 
 
-class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
+class _StrictComposer(Composer):
     """Composes a node tree; rejects anchors and aliases before they can expand."""
 
-    def __init__(self, stream: str) -> None:
-        Reader.__init__(self, stream)
-        Scanner.__init__(self)
-        Parser.__init__(self)
-        Composer.__init__(self)
-        _Resolver.__init__(self)
-
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[attr-defined]
         if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
             raise StrictYamlError(
                 f"alias `*{event.anchor}` is not allowed",
@@ -126,6 +123,36 @@ class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
                 "write the value out in full; anchors and aliases are not supported",
             )
         return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+class _Loader(Reader, Scanner, Parser, _StrictComposer, _Resolver):
+    """Pure-Python events; used where PyYAML was built without libyaml."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _Resolver.__init__(self)
+
+
+_LoaderClass: type = _Loader
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _FastLoader(CParser, _StrictComposer, _Resolver):  # type: ignore[misc]
+        """libyaml's C scanner and parser for the events (most of the time spent), our
+        composer and resolver on top of them: the same rules at C speed."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            _Resolver.__init__(self)
+
+        def get_single_node(self) -> Node | None:
+            return Composer.get_single_node(self)
+
+    _LoaderClass = _FastLoader
 
 
 @dataclass(frozen=True)
@@ -173,6 +200,8 @@ def _precheck(raw: bytes, shown: str) -> tuple[str | None, list[Issue]]:
     if text.startswith("\ufeff"):
         text = text[1:]
     issues: list[Issue] = []
+    if not _FORBIDDEN.search(text):  # the common case, in one pass of the regex engine
+        return text, issues
     for lineno, line_text in enumerate(text.split("\n"), start=1):
         for col, ch in enumerate(line_text, start=1):
             if ch == "\t":
@@ -203,7 +232,7 @@ def _scalar(node: ScalarNode) -> Any:
     value = node.value
     tag = node.tag
     if tag == _STR:
-        if node.style is None:  # plain, unquoted: check for YAML 1.1 surprises
+        if not node.style:  # plain (None from PyYAML, "" from libyaml): check for surprises
             for pattern, why in _AMBIGUOUS:
                 if pattern.match(value):
                     raise StrictYamlError(
@@ -280,15 +309,27 @@ def _build(node: Node, path: PathKey, lines: dict[PathKey, tuple[int, int]], dep
                           node.start_mark.column + 1)
 
 
+# Successful parses by text: revisions of a year repeat most IKU files word for word, and a
+# run reads them all. Only clean results are kept, so every error names its own file.
+_PARSED: dict[str, tuple[Any, dict[PathKey, tuple[int, int]]]] = {}
+
+
 def parse_text(text: str, shown: str) -> tuple[LoadedDoc | None, list[Issue]]:
-    """Parse already-decoded text; returns the document or the issues found."""
+    """Parse already-decoded text; returns the document or the issues found.
+
+    The data of identical texts is shared: callers must not change it (none does; the
+    model is built from it, frozen)."""
+    if text in _PARSED:
+        data, table = _PARSED[text]
+        return LoadedDoc(shown, data, table), []
     lines: dict[PathKey, tuple[int, int]] = {}
     try:
-        loader = _Loader(text)
+        loader = _LoaderClass(text)
         try:
             node = loader.get_single_node()
         finally:
-            loader.dispose()
+            if hasattr(loader, "dispose"):
+                loader.dispose()
         data = None if node is None else _build(node, (), lines, 0)
     except StrictYamlError as exc:
         return None, [error(exc.message, Location(shown, exc.line, exc.column), hint=exc.hint,
@@ -304,6 +345,7 @@ def parse_text(text: str, shown: str) -> tuple[LoadedDoc | None, list[Issue]]:
         return None, [error(f"YAML: {exc}", Location(shown), code="yaml-syntax")]
     except RecursionError:
         return None, [error("YAML nesting is too deep", Location(shown), code="yaml-strict")]
+    _PARSED[text] = (data, lines)
     return LoadedDoc(shown, data, lines), []
 
 

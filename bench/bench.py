@@ -1,0 +1,235 @@
+"""Benchmarks, as ratios measured within one run (the machines are shared and noisy).
+
+    python bench/bench.py            # everything
+    python bench/bench.py --quick    # fewer repetitions
+
+1. Formula engine: evaluations per second of the shipped manual's formulas through
+   engine.formula against (a) bare asteval running the already-parsed node with the same
+   inputs, and (b) CPython evaluating the compiled expression (the floor).
+2. National scale: 626 agencies x 15 IKUs x 4 units x 7 periods = 262,920 unit
+   computations (each IKU's steps and formula) with synthetic inputs; wall time on one
+   core and peak memory.
+3. `iku evaluate` on the shipped data against the import floor (a Python process that
+   imports yaml, jsonschema, asteval and rich and exits).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import gc
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from asteval import Interpreter  # noqa: E402
+
+from engine.formula import Formula  # noqa: E402
+from engine.functions import LIBRARY, Items  # noqa: E402
+from engine.manual import load_set_or_raise  # noqa: E402
+from engine.model import Iku  # noqa: E402
+from engine.periods import Period  # noqa: E402
+
+
+def best_of(fn: Callable[[], None], repeat: int) -> float:
+    """Smallest wall time of `repeat` runs: the least disturbed by other load."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def synthetic_inputs(iku: Iku, seed: int) -> dict[str, object]:
+    """Plausible inputs for every declared variable of `iku`."""
+    values: dict[str, object] = {}
+    for i, v in enumerate(iku.variables):
+        base = Decimal(80 + (seed * 7 + i * 13) % 20)
+        if v.kind == "items":
+            values[v.name] = Items(tuple((f"item{j}", base + j) for j in range(15)))
+        elif v.kind == "list":
+            values[v.name] = tuple(base + j for j in range(15))
+        else:
+            values[v.name] = base + 1  # never zero: denominators stay valid
+    return values
+
+
+def formulas_with_inputs(ikus: tuple[Iku, ...]) -> list[tuple[Formula, dict[str, object]]]:
+    """Every step and formula of the manual with the inputs it sees during evaluation."""
+    out = []
+    for n, iku in enumerate(ikus):
+        env = synthetic_inputs(iku, n)
+        for step in iku.steps:
+            out.append((step.formula, dict(env)))
+            env[step.name] = step.formula.evaluate(env)
+        out.append((iku.formula, dict(env)))
+    return out
+
+
+def bench_formulas(ikus: tuple[Iku, ...], rounds: int, repeat: int) -> dict[str, float]:
+    cases = formulas_with_inputs(ikus)
+    per_round = len(cases)
+
+    def engine() -> None:
+        for _ in range(rounds):
+            for f, env in cases:
+                f.evaluate(env)
+
+    # (a) bare asteval: a plain interpreter with the library and the inputs already in its
+    # symbol table, running the same parsed node; no reset, no checks, no cleanup.
+    bare = Interpreter(minimal=True, use_numpy=False, config={"ifexp": True})
+    prepared = []
+    for f, env in cases:
+        table = dict(bare.symtable)
+        table.update({k: s.func for k, s in LIBRARY.items()})
+        table.update({k: _frozen(k, v) for k, v in env.items()})
+        prepared.append((f.node, table))
+
+    def asteval_bare() -> None:
+        for _ in range(rounds):
+            for node, table in prepared:
+                bare.symtable = table
+                bare.run(node)
+
+    # (b) CPython on the compiled expression: the floor.
+    compiled = []
+    for f, env in cases:
+        tree, constants = _lift_constants(f.node)
+        code = compile(ast.Expression(tree), "<formula>", "eval")
+        namespace: dict[str, object] = {k: s.func for k, s in LIBRARY.items()}
+        namespace.update(constants)
+        namespace.update({k: _frozen(k, v) for k, v in env.items()})
+        compiled.append((code, namespace))
+
+    def cpython() -> None:
+        for _ in range(rounds):
+            for code, namespace in compiled:
+                eval(code, {"__builtins__": {}}, namespace)
+
+    n = rounds * per_round
+    t_engine = best_of(engine, repeat)
+    t_bare = best_of(asteval_bare, repeat)
+    t_cpython = best_of(cpython, repeat)
+    return {
+        "formulas": per_round,
+        "evaluations": n,
+        "engine_per_s": n / t_engine,
+        "asteval_per_s": n / t_bare,
+        "cpython_per_s": n / t_cpython,
+        "engine_vs_asteval": t_engine / t_bare,
+        "engine_vs_cpython": t_engine / t_cpython,
+    }
+
+
+def _lift_constants(node: ast.expr) -> tuple[ast.expr, dict[str, object]]:
+    """The tree with each Decimal constant replaced by a name (CPython cannot compile a
+    Decimal constant), and the names' values."""
+    import copy
+
+    constants: dict[str, object] = {}
+
+    class Lift(ast.NodeTransformer):
+        def visit_Constant(self, n: ast.Constant) -> ast.AST:
+            name = f"_c{len(constants)}"
+            constants[name] = n.value
+            return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), n)
+
+    tree = ast.fix_missing_locations(Lift().visit(copy.deepcopy(node)))
+    return tree, constants
+
+
+def _frozen(name: str, value: object) -> object:
+    from engine.formula import _freeze
+
+    return _freeze(name, value)
+
+
+def bench_national(ikus: tuple[Iku, ...], agencies: int) -> dict[str, float]:
+    """agencies x IKUs x 4 units x 7 periods unit computations, steps and formula each."""
+    periods = [Period.of(2023, s) for s in ("TW1", "TW2", "S1", "TW3", "TW4", "S2", "Y")]
+    envs = [synthetic_inputs(iku, n) for n, iku in enumerate(ikus)]
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    start = time.perf_counter()
+    count = 0
+    results = []
+    for agency in range(agencies):
+        for n, iku in enumerate(ikus):
+            for unit in range(4):
+                for _period in periods:
+                    env = dict(envs[n])
+                    env[iku.variables[0].name] = _bump(env[iku.variables[0].name], agency + unit)
+                    for step in iku.steps:
+                        env[step.name] = step.formula.evaluate(env)
+                    results.append(iku.formula.evaluate(env))
+                    count += 1
+    elapsed = time.perf_counter() - start
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"computations": count, "seconds": elapsed, "per_s": count / elapsed,
+            "results": len(results), "rss_before_mib": rss_before, "maxrss_mib": rss_after}
+
+
+def _bump(value: object, k: int) -> object:
+    if isinstance(value, Decimal):
+        return value + Decimal(k % 5)
+    return value
+
+
+def bench_cli(repeat: int) -> dict[str, float]:
+    floor_cmd = [sys.executable, "-c", "import yaml, jsonschema, asteval, rich"]
+    iku_cmd = [sys.executable, "-m", "engine", "evaluate", "--format", "json"]
+
+    def run(cmd: list[str]) -> Callable[[], None]:
+        def go() -> None:
+            subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        return go
+
+    runs_floor = [best_of(run(floor_cmd), 1) for _ in range(repeat)]
+    runs_iku = [best_of(run(iku_cmd), 1) for _ in range(repeat)]
+    floor, iku = min(runs_floor), min(runs_iku)
+    return {"floor_s": floor, "evaluate_s": iku, "ratio": iku / floor,
+            "floor_median_s": statistics.median(runs_floor),
+            "evaluate_median_s": statistics.median(runs_iku)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--agencies", type=int, default=626)
+    args = parser.parse_args()
+    manuals = load_set_or_raise([ROOT / "manual_iku"])
+    manual = manuals.in_force(Period.of(2023, "Y"))
+    assert manual is not None
+    repeat = 3 if args.quick else 7
+
+    f = bench_formulas(manual.ikus, rounds=200 if args.quick else 1000, repeat=repeat)
+    print(f"1. formulas of manual {manual.label}: {f['formulas']} steps and formulas, "
+          f"{f['evaluations']:,} evaluations per run, best of {repeat}")
+    print(f"   engine  {f['engine_per_s']:>10,.0f} /s")
+    print(f"   asteval {f['asteval_per_s']:>10,.0f} /s   engine / bare asteval = "
+          f"{f['engine_vs_asteval']:.2f}x (goal <= 1.5x)")
+    print(f"   CPython {f['cpython_per_s']:>10,.0f} /s   engine / CPython floor = "
+          f"{f['engine_vs_cpython']:.2f}x")
+    n = bench_national(manual.ikus, args.agencies)
+    print(f"2. national scale: {n['computations']:,} unit computations in {n['seconds']:.2f} s "
+          f"({n['per_s']:,.0f} /s, one core; goal <= 10 s); max RSS {n['maxrss_mib']:.0f} MiB "
+          f"(before {n['rss_before_mib']:.0f} MiB, all {n['results']:,} results kept)")
+    c = bench_cli(repeat)
+    print(f"3. `iku evaluate` on the shipped data: {c['evaluate_s'] * 1000:.0f} ms against the "
+          f"import floor {c['floor_s'] * 1000:.0f} ms = {c['ratio']:.2f}x (goal <= 1.5x; "
+          f"best of {repeat}, medians {c['evaluate_median_s'] * 1000:.0f} / "
+          f"{c['floor_median_s'] * 1000:.0f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
