@@ -64,11 +64,10 @@ def expression_diff(old: str, new: str) -> str:
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
         if op == "equal":
             out.append(" ".join(a[i1:i2]))
-        else:
-            if i2 > i1:
-                out.append("[-" + " ".join(a[i1:i2]) + "-]")
-            if j2 > j1:
-                out.append("{+" + " ".join(b[j1:j2]) + "+}")
+        else:  # a replacement reads as one piece: [-old-]{+new+}
+            removed = "[-" + " ".join(a[i1:i2]) + "-]" if i2 > i1 else ""
+            added = "{+" + " ".join(b[j1:j2]) + "+}" if j2 > j1 else ""
+            out.append(removed + added)
     text = " ".join(out)
     text = re.sub(r" ,", ",", re.sub(r" \)", ")", re.sub(r"\( ", "(", text)))
     return re.sub(r"(\w) \(", r"\1(", text)  # a name before `(` is a function call

@@ -153,7 +153,7 @@ def f_percent(part: object, whole: object, when_zero: object = None) -> Decimal:
     """part / whole x 100; `when_zero` is the value when whole is 0 (IKU.15: no findings = 100).
 
     >>> f_percent(Decimal(3), Decimal(4))
-    Decimal('75')
+    Decimal('75.00')
     >>> f_percent(Decimal(0), Decimal(0), when_zero=Decimal(100))
     Decimal('100')
     """

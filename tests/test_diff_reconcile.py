@@ -23,7 +23,7 @@ def test_diff_2023_revisions_shows_iku12_and_nothing_else(in_root: Path,
     assert {"name", "unit_of_measure", "formula", "schedule measured",
             "schedule targeted"} <= aspects
     formula = next(c for c in out["changes"] if c["aspect"] == "formula")
-    assert formula["detail"] == "[-nilai_rb-] {+percent(aksi_terlaksana, aksi_direncanakan)+}"
+    assert formula["detail"] == "[-nilai_rb-]{+percent(aksi_terlaksana, aksi_direncanakan)+}"
     assert all(c["iku"] == "IKU.12" for c in out["changes"])
 
 
