@@ -179,25 +179,20 @@ def _header_changes(old: Manual, new: Manual) -> Iterator[Change]:
     ):
         if a != b:
             yield Change("", label, a, b)
-    pa = {p.code: p for p in old.perspectives}
-    pb = {p.code: p for p in new.perspectives}
-    for code in dict.fromkeys([*pa, *pb]):
-        a = f"{pa[code].name} {_n(pa[code].weight)} %" if code in pa else ""
-        b = f"{pb[code].name} {_n(pb[code].weight)} %" if code in pb else ""
-        if a != b:
-            yield Change("", f"perspective {code}", a, b)
-    oa = {o.code: o for o in old.objectives}
-    ob = {o.code: o for o in new.objectives}
-    for code in dict.fromkeys([*oa, *ob]):
-        a = f"{oa[code].name} ({oa[code].perspective})" if code in oa else ""
-        b = f"{ob[code].name} ({ob[code].perspective})" if code in ob else ""
-        if a != b:
-            yield Change("", f"objective {code}", a, b)
-    ua = {u.code: u.name for u in old.units}
-    ub = {u.code: u.name for u in new.units}
-    for code in dict.fromkeys([*ua, *ub]):
-        if ua.get(code) != ub.get(code):
-            yield Change("", f"unit {code}", ua.get(code, ""), ub.get(code, ""))
+    yield from _keyed("perspective",
+                      {p.code: f"{p.name} {_n(p.weight)} %" for p in old.perspectives},
+                      {p.code: f"{p.name} {_n(p.weight)} %" for p in new.perspectives})
+    yield from _keyed("objective", {o.code: f"{o.name} ({o.perspective})" for o in old.objectives},
+                      {o.code: f"{o.name} ({o.perspective})" for o in new.objectives})
+    yield from _keyed("unit", {u.code: u.name for u in old.units},
+                      {u.code: u.name for u in new.units})
+
+
+def _keyed(kind: str, old: dict[str, str], new: dict[str, str]) -> Iterator[Change]:
+    """Header entries matched by code, each shown as text; added ones have no old text."""
+    for code in dict.fromkeys([*old, *new]):
+        if old.get(code) != new.get(code):
+            yield Change("", f"{kind} {code}", old.get(code, ""), new.get(code, ""))
 
 
 def diff_manuals(old: Manual, new: Manual) -> ManualDiff:

@@ -252,17 +252,7 @@ def _build_iku(doc: LoadedDoc, manual_year: int, issues: list[Issue]) -> Iku | N
                 doc.loc(("schedule", "targeted")),
                 hint=f"add {s} to schedule.measured or remove it from schedule.targeted",
                 iku=code, code="schedule"))
-    agg_formula = None
-    if sched["aggregate"] == "formula":
-        if "aggregate_formula" not in sched:
-            issues.append(error("aggregate is `formula` but aggregate_formula is missing",
-                                doc.loc(("schedule", "aggregate")), iku=code, code="schedule"))
-        else:
-            agg_formula = _formula(sched["aggregate_formula"], doc,
-                                   ("schedule", "aggregate_formula"), issues, code,
-                                   "aggregate formula")
-            _check_names(agg_formula, ["values"], doc, ("schedule", "aggregate_formula"), code,
-                         issues, "aggregate formula")
+    agg_formula = _rule_formula(doc, "schedule", "aggregate", ["values"], code, issues)
     schedule = Schedule(measured, targeted, sched["aggregate"], agg_formula, sched.get("note", ""))
 
     targets = _targets(d["targets"])
@@ -270,16 +260,7 @@ def _build_iku(doc: LoadedDoc, manual_year: int, issues: list[Issue]) -> Iku | N
                    required=True)
 
     casc = d["cascade"]
-    rollup_formula = None
-    if casc["rollup"] == "formula":
-        if "rollup_formula" not in casc:
-            issues.append(error("rollup is `formula` but rollup_formula is missing",
-                                doc.loc(("cascade", "rollup")), iku=code, code="cascade"))
-        else:
-            rollup_formula = _formula(casc["rollup_formula"], doc, ("cascade", "rollup_formula"),
-                                      issues, code, "roll-up formula")
-            _check_names(rollup_formula, ["values", "weights"], doc, ("cascade", "rollup_formula"),
-                         code, issues, "roll-up formula")
+    rollup_formula = _rule_formula(doc, "cascade", "rollup", ["values", "weights"], code, issues)
     units: list[CascadeUnit] = []
     for i, u in enumerate(casc.get("units") or []):
         uf = None
@@ -320,6 +301,23 @@ def _build_iku(doc: LoadedDoc, manual_year: int, issues: list[Issue]) -> Iku | N
         file=doc.path,
         lines=tuple((k, _line(doc, k)) for k in keys if k in d),
     )
+
+
+def _rule_formula(doc: LoadedDoc, section: str, rule: str, names: list[str], code: str,
+                  issues: list[Issue]) -> Formula | None:
+    """The `<rule>_formula` of a section whose `<rule>` is `formula` (schedule.aggregate,
+    cascade.rollup), compiled and checked to read only `names`; None for the other rules."""
+    raw = doc.data[section]
+    if raw[rule] != "formula":
+        return None
+    key = f"{rule}_formula"
+    if key not in raw:
+        issues.append(error(f"{rule} is `formula` but {key} is missing",
+                            doc.loc((section, rule)), iku=code, code=section))
+        return None
+    formula = _formula(raw[key], doc, (section, key), issues, code, f"{rule} formula")
+    _check_names(formula, names, doc, (section, key), code, issues, f"{rule} formula")
+    return formula
 
 
 def _check_targets(targets: tuple[Target, ...], raw: list[Any], path: tuple[Any, ...],
