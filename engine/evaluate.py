@@ -259,10 +259,13 @@ class Evaluator:
             result = final.evaluate(values)
             steps.append(_step_value("realisasi", final, values, result, ""))
         except FormulaError as exc:
-            failed = iku.steps[len(steps)].name if len(steps) < len(iku.steps) else "formula"
-            return Value(ERROR, None, None,
-                         f"{failed} failed: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""),
-                         rev)
+            if len(steps) < len(iku.steps):
+                what = f"step {iku.steps[len(steps)].name} `{iku.steps[len(steps)].formula.text}`"
+            else:
+                what = f"formula `{final.text}`"
+            hint = f" ({exc.hint})" if exc.hint else ""
+            return Value(ERROR, None, None, f"{what} failed for {unit} {period} (data at "
+                                            f"{location}): {exc.message}{hint}", rev)
         used = tuple(i for i in inputs if i.name in needed)
         return Value(OK, result, Computation("formula", rev, final.text, result, used,
                                              tuple(steps), source=str(location), note=note),

@@ -238,3 +238,43 @@ def test_output_not_written_when_data_is_broken(project: Path, cli: Callable[...
     assert result.code == 3
     assert not (project / "out.json").exists()
     assert "not written" in result.err
+
+
+IKU10_MANUAL = Path("manual_iku/deputi-sinka/2023-r2/iku/IKU.10.yaml")
+
+
+def test_rollup_formula_and_weighted_mean(project: Path, cli: Callable[..., Run]) -> None:
+    edit(IKU10_MANUAL, "cascade:\n  rollup: mean", "cascade:\n  rollup: formula\n"
+         "  rollup_formula: min(values)")
+    rows = {r["iku"]: r for r in json.loads(cli("evaluate", "--format", "json").out)["rows"]}
+    assert rows["IKU.10"]["realisasi"] == 77.54  # INTI's, the smallest
+    edit(IKU10_MANUAL, "  rollup: formula\n  rollup_formula: min(values)",
+         "  rollup: weighted_mean")
+    text = IKU10_MANUAL.read_text()
+    for unit, weight in (("INTI", 32), ("PPSIASN", 37), ("PDPIK", 32), ("AK", 38)):
+        text = text.replace(f"    - unit: {unit}\n", f"    - unit: {unit}\n      weight: {weight}\n")
+    IKU10_MANUAL.write_text(text)
+    rows = {r["iku"]: r for r in json.loads(cli("evaluate", "--format", "json").out)["rows"]}
+    # weighted by head count (Tabel 2): (77.54*32 + 80.41*37 + 88.61*32 + 83.90*38) / 139
+    expected = (D("77.54") * 32 + D("80.41") * 37 + D("88.61") * 32 + D("83.90") * 38) / 139
+    assert D(str(rows["IKU.10"]["realisasi"])) == round(expected, 2)
+
+
+def test_aggregate_formula(project: Path, cli: Callable[..., Run]) -> None:
+    path = Path("manual_iku/deputi-sinka/2023-r2/iku/IKU.02.yaml")
+    edit(path, "  aggregate: mean\n", "  aggregate: formula\n  aggregate_formula: max(values)\n")
+    result = cli("explain", "IKU.2", "--unit", "INTI", "--width", "150")
+    assert "period aggregate: formula: max(values) of Semester I 2023 85.99, Semester II 2023 " \
+           "88.48 = 88.48" in result.out
+
+
+def test_formula_failure_names_formula_unit_and_period(project: Path,
+                                                       cli: Callable[..., Run]) -> None:
+    edit(Path("datasets/deputi-sinka/2023/IKU.14.yaml"), "pagu: 929_500_000", "pagu: 0")
+    edit(Path("manual_iku/deputi-sinka/2023-r2/iku/IKU.14.yaml"), "    kind: number\n    min: 1",
+         "    kind: number\n    min: 0")
+    rows = {r["iku"]: r for r in json.loads(cli("evaluate", "--format", "json").out)["rows"]}
+    note = rows["IKU.14"]["note"]
+    assert "formula `realisasi_anggaran / pagu * 100` failed for PDPIK 2023-TW4" in note
+    assert "division by zero in `realisasi_anggaran / pagu`" in note
+    assert rows["IKU.13"]["state"] == OK

@@ -51,6 +51,12 @@ CASES = [
     ("objective reference", iku(8), "objective: SS.3", "objective: SS.33",
      "does not exist"),
     ("duplicate code", iku(9), "code: IKU.9", "code: IKU.8", "defined twice"),
+    ("aggregate formula missing", iku(1), "  aggregate: mean", "  aggregate: formula",
+     "aggregate_formula is missing"),
+    ("rollup formula names", iku(1), "  rollup: mean", "  rollup: formula\n"
+     "  rollup_formula: mean(value)", "did you mean `values`"),
+    ("weighted mean without weight", iku(1), "  rollup: mean", "  rollup: weighted_mean",
+     "PPSIASN has no weight", "    - unit: PPSIASN"),
     ("weights", H, "    weight: 40", "    weight: 45", "weights sum to 105", "perspectives:"),
     ("bands gap", H, "      from: 80\n      to: 100", "      from: 85\n      to: 100",
      "leave a gap"),
