@@ -252,7 +252,8 @@ def test_rollup_formula_and_weighted_mean(project: Path, cli: Callable[..., Run]
          "  rollup: weighted_mean")
     text = IKU10_MANUAL.read_text()
     for unit, weight in (("INTI", 32), ("PPSIASN", 37), ("PDPIK", 32), ("AK", 38)):
-        text = text.replace(f"    - unit: {unit}\n", f"    - unit: {unit}\n      weight: {weight}\n")
+        text = text.replace(f"    - unit: {unit}\n",
+                            f"    - unit: {unit}\n      weight: {weight}\n")
     IKU10_MANUAL.write_text(text)
     rows = {r["iku"]: r for r in json.loads(cli("evaluate", "--format", "json").out)["rows"]}
     # weighted by head count (Tabel 2): (77.54*32 + 80.41*37 + 88.61*32 + 83.90*38) / 139
