@@ -134,7 +134,9 @@ def _build_header(doc: LoadedDoc, folder: str, issues: list[Issue]) -> dict[str,
         "owner": d["owner"],
         "year": int(d["year"]),
         "revision": Revision(rev["label"], int(rev["number"]), effective, rev.get("supersedes"),
-                             rev.get("change_note", ""), rev.get("source", "")),
+                             rev.get("change_note", ""), rev.get("source", ""),
+                             doc.loc(("revision", "supersedes")),
+                             doc.loc(("revision", "effective_from"))),
         "units": tuple(Unit(u["code"], u["name"], u.get("short_name", u["code"]), u.get("parent"))
                        for u in d["units"]),
         "perspectives": tuple(Perspective(p["code"], p["name"], _dec(p["weight"]))
@@ -320,6 +322,24 @@ def _rule_formula(doc: LoadedDoc, section: str, rule: str, names: list[str], cod
     return formula
 
 
+def _check_formulas_anyway(doc: LoadedDoc, code: str, issues: list[Issue]) -> None:
+    """For an IKU file that failed the schema: check its formulas as far as their shape
+    allows, so that one run still reports them too."""
+    d: dict[str, Any] = doc.data if isinstance(doc.data, dict) else {}
+    raw_vars: list[Any] = d["variables"] if isinstance(d.get("variables"), list) else []
+    known = [v["name"] for v in raw_vars if isinstance(v, dict) and isinstance(v.get("name"), str)]
+    raw_steps: list[Any] = d["steps"] if isinstance(d.get("steps"), list) else []
+    for i, s in enumerate(raw_steps):
+        if isinstance(s, dict) and isinstance(s.get("formula"), str):
+            f = _formula(s["formula"], doc, ("steps", i, "formula"), issues, code, "step formula")
+            _check_names(f, known, doc, ("steps", i, "formula"), code, issues, "step formula")
+        if isinstance(s, dict) and isinstance(s.get("name"), str):
+            known.append(s["name"])
+    if isinstance(d.get("formula"), str):
+        f = _formula(d["formula"], doc, ("formula",), issues, code)
+        _check_names(f, known, doc, ("formula",), code, issues, "formula")
+
+
 def _check_targets(targets: tuple[Target, ...], raw: list[Any], path: tuple[Any, ...],
                    schedule: Schedule, year: int, doc: LoadedDoc, code: str,
                    issues: list[Issue], required: bool) -> None:
@@ -503,6 +523,7 @@ def load_manual(folder: Path) -> LoadResult:
         issues += schema_issues
         if schema_issues:
             ikus.setdefault(str(code), (None, doc))
+            _check_formulas_anyway(doc, str(code), issues)
             continue
         if code in ikus:
             issues.append(error(f"{code} is defined twice: in {ikus[code][1].path} and here",
@@ -599,7 +620,7 @@ def check_set(results: Sequence[LoadResult]) -> list[Issue]:
         if sup and (m.owner, sup) not in labels and sup not in siblings:
             known = [lbl for (o, lbl) in labels if o == m.owner]
             issues.append(error(f"supersedes `{sup}`, which is not a revision of {m.owner}",
-                                Location(m.header_file), hint=did_you_mean(sup, known),
+                                m.revision.supersedes_at, hint=did_you_mean(sup, known),
                                 code="reference"))
     by_year: dict[tuple[str, int], list[Manual]] = {}
     for m in manuals:
@@ -615,7 +636,7 @@ def check_set(results: Sequence[LoadResult]) -> list[Issue]:
                 issues.append(error(
                     f"{b.label} (revision {b.revision.number}) takes effect on "
                     f"{b.revision.effective_from}, not after {a.label} "
-                    f"({a.revision.effective_from})", Location(b.header_file),
+                    f"({a.revision.effective_from})", b.revision.effective_at,
                     hint="effective dates must increase with the revision number",
                     code="revision"))
     return issues

@@ -76,6 +76,8 @@ class Revision:
     supersedes: str | None  # label of the revision it replaces
     change_note: str  # what changed
     source: str  # where documented
+    supersedes_at: Location  # where `supersedes` is written
+    effective_at: Location  # where `effective_from` is written
 
 
 @dataclass(frozen=True)

@@ -94,10 +94,9 @@ def test_error_names_file_and_line(case: str, path: Path, old: str, new: str, me
     assert hits, f"{case}: no issue with {message!r} in {[i['message'] for i in issues]}"
     hit = hits[0]
     assert hit["file"] == str(path)
-    if case not in ("supersedes", "effective dates"):  # revision-set issues name the file only
-        # a syntax error is found where the parser stops, at most one line further
-        new_lines = range(line, line + new.count("\n") + 1 + (case == "yaml syntax"))
-        assert hit["line"] in new_lines, f"{case}: line {hit['line']}, expected {line}"
+    # a syntax error is found where the parser stops, at most one line further
+    new_lines = range(line, line + new.count("\n") + 1 + (case == "yaml syntax"))
+    assert hit["line"] in new_lines, f"{case}: line {hit['line']}, expected {line}"
 
 
 def test_all_problems_of_a_manual_in_one_run(project: Path, cli: Callable[..., Run]) -> None:
