@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine import __version__
 from engine.dataset import DEFAULT_ROOT as DATA_ROOT
-from engine.dataset import Dataset, find_year_folder, load_dataset
+from engine.dataset import Dataset, find_year_folder, history, load_dataset
 from engine.errors import (
     EXIT_FINDINGS,
     EXIT_INPUT,
@@ -369,8 +369,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
         if before is not None and before.iku(code) is not None and after.iku(code) is not None:
             changes = tuple(c for c in diff_manuals(before, after).changes if c.iku == code)
         revisions.append((after, changes))
+    earlier = history(Path(data.folder), code, unit) if period.is_year else []
     render_explanation(make_console(width=args.width), fig, iku, manual,
-                       u.short_name if u else unit, printed, revisions)
+                       u.short_name if u else unit, printed, revisions, earlier)
     if not data.ok:
         _report(data.issues, f"problems in {data.folder}")
         return EXIT_INPUT

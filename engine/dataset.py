@@ -297,6 +297,26 @@ def load_dataset(folder: Path, manuals: ManualSet) -> Dataset:
                    tuple(sorted(broken)), files)
 
 
+def history(folder: Path, iku: str, unit: str) -> list[ReportedFigure]:
+    """Printed realisasi of `iku` and `unit` in the years before `folder`'s, from the
+    sibling year folders' reported.yaml, oldest first (for trends; never inputs)."""
+    out: list[ReportedFigure] = []
+    if not folder.name.isdigit():
+        return out
+    for sibling in sorted(folder.parent.iterdir()):
+        path = sibling / REPORTED
+        if not (sibling.name.isdigit() and int(sibling.name) < int(folder.name)
+                and path.is_file()):
+            continue
+        doc, found = load_file(path)
+        if doc is None or found or schemacheck.validate(doc, "reported"):
+            continue  # a broken older file is not this run's business; validate shows it
+        out += [r for r in _load_reported(doc, int(sibling.name), [])
+                if r.iku == iku and r.unit == unit and r.measure == "realisasi"
+                and r.period.is_year]
+    return out
+
+
 def _normal_code(stem: str) -> str:
     prefix, _, num = stem.partition(".")
     return f"{prefix}.{int(num)}" if prefix == "IKU" and num.isdigit() else stem

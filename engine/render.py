@@ -35,6 +35,7 @@ from engine.manual import LoadResult
 from engine.model import Iku, Manual
 
 if TYPE_CHECKING:  # annotations only, see engine.export
+    from engine.dataset import ReportedFigure
     from engine.diff import Change, Impact, ManualDiff
     from engine.reconcile import Reconciliation
 
@@ -261,8 +262,10 @@ def _show_input(value: object) -> str:
 
 def render_explanation(console: Console, fig: Figure, iku: Iku, manual: Manual,
                        unit_name: str, printed: Sequence[tuple[str, object, str]],
-                       revisions: Sequence[tuple[Manual, tuple[Change, ...]]] = ()) -> None:
-    """`revisions`: the year's revisions with the changes each made to this IKU."""
+                       revisions: Sequence[tuple[Manual, tuple[Change, ...]]] = (),
+                       earlier: Sequence[ReportedFigure] = ()) -> None:
+    """`revisions`: the year's revisions with the changes each made to this IKU;
+    `earlier`: printed realisasi of earlier years, for the trend."""
     prec = manual.scoring.precision
     head = Text(f"{iku.code} {iku.name}", style="bold")
     head.append(f"\n{unit_name} · {fig.period.label} · revision in force: {manual.label} "
@@ -302,6 +305,11 @@ def render_explanation(console: Console, fig: Figure, iku: Iku, manual: Manual,
     for measure, value, where in printed:
         tree.add(Text(f"the report prints {measure} {value} ({where}); the recomputation "
                       "differs beyond rounding", style="magenta"))
+    if earlier:
+        trend = "; ".join(f"{r.period.year}: {r.value} ({r.where})" for r in earlier)
+        now = num(fig.realisasi, prec)
+        tree.add(Text(f"trend (printed realisasi of earlier years): {trend}; "
+                      f"{fig.period.year}: {now}", style="dim"))
     console.print(tree)
 
 
