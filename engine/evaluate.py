@@ -225,7 +225,8 @@ class Evaluator:
         if missing:
             if not measured and kind == "rollup":
                 return Value(NOT_MEASURED, None, None, missing[0].value.message, rev)
-            what = "; ".join(p.value.message for p in (measured or missing))
+            # one broken file spoils every unit alike: say it once
+            what = "; ".join(dict.fromkeys(p.value.message for p in (measured or missing)))
             state = DATA_ERROR if any(p.value.state == DATA_ERROR for p in missing) else NO_DATA
             return Value(state, None, None, what, rev)
         used = [round_half_up(p.value.exact, prec) for p in parts if p.value.exact is not None]
