@@ -354,7 +354,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
                                 hint=did_you_mean(code, [i.code for i in manual.ikus]),
                                 code="usage"),), EXIT_USAGE)
     unit = _unit(args, manuals, period) or manual.owner
-    evaluator = Evaluator(manuals, data)
+    evaluator = Evaluator(manuals, data, explain=True)
     fig = evaluator.figure(code, unit, period)
     printed = []
     for measure, exact in (("realisasi", fig.value.exact), ("capaian", fig.capaian_exact)):

@@ -41,10 +41,11 @@ NOT_IN_MANUAL = "not_in_manual"
 class StepValue:
     name: str  # step name (A1, L1, ...) or "realisasi"
     formula: str  # as written
-    substituted: str  # with number inputs written in
+    substituted: str  # with number inputs written in (the formula itself unless explaining)
     value: Decimal  # exact
     meaning: str  # what it computes
-    trace: tuple[tuple[str, str], ...]  # (sub-expression, value) innermost first
+    trace: tuple[tuple[str, str], ...]  # (sub-expression, value) innermost first; () unless
+    # explaining
 
 
 @dataclass(frozen=True)
@@ -153,10 +154,14 @@ def differs(exact: Decimal | None, printed: ReportedFigure) -> bool:
 class Evaluator:
     """Computes figures on demand and remembers them (each is asked for many times)."""
 
-    def __init__(self, manuals: ManualSet, data: Dataset, owner: str | None = None) -> None:
+    def __init__(self, manuals: ManualSet, data: Dataset, owner: str | None = None,
+                 explain: bool = False) -> None:
         self.manuals = manuals
         self.data = data
         self.owner = owner
+        # Sub-expression traces and substituted formulas are for `iku explain`; a table does
+        # not show them and they cost more than the evaluation itself.
+        self.explain = explain
         self._values: dict[tuple[str, str, Period], Value] = {}
 
     # -- values -----------------------------------------------------------------------------
@@ -255,10 +260,11 @@ class Evaluator:
         try:
             for step in iku.steps:
                 v = step.formula.evaluate(values)
-                steps.append(_step_value(step.name, step.formula, values, v, step.meaning))
+                steps.append(_step_value(step.name, step.formula, values, v, step.meaning,
+                                         self.explain))
                 values[step.name] = v
             result = final.evaluate(values)
-            steps.append(_step_value("realisasi", final, values, result, ""))
+            steps.append(_step_value("realisasi", final, values, result, "", self.explain))
         except FormulaError as exc:
             if len(steps) < len(iku.steps):
                 what = f"step {iku.steps[len(steps)].name} `{iku.steps[len(steps)].formula.text}`"
@@ -389,7 +395,9 @@ def _needed(iku: Iku, unit: str) -> list[str]:
 
 
 def _step_value(name: str, formula: Formula, values: dict[str, object], result: Decimal,
-                meaning: str) -> StepValue:
+                meaning: str, explain: bool) -> StepValue:
+    if not explain:
+        return StepValue(name, formula.text, formula.text, result, meaning, ())
     trace = tuple((expr, fmt_exact(v) if isinstance(v, Decimal) else str(v))
                   for expr, v in formula.trace(values))
     return StepValue(name, formula.text, formula.substituted(values), result, meaning, trace)
