@@ -182,8 +182,13 @@ class Evaluator:
         rev = manual.label
         if iku is None:
             return Value(NOT_IN_MANUAL, None, None, f"{code} is not in manual {rev}", rev)
-        if unit == manual.owner and iku.cascade.rollup != "owner_only":
+        owner_only = iku.cascade.rollup == "owner_only"
+        if unit == manual.owner and not owner_only:
             return self._rollup(manual, iku, period)
+        if unit != manual.owner and (owner_only or iku.cascade.unit(unit) is None):
+            why = (f"{code} is measured for {manual.owner} only" if owner_only
+                   else f"{unit} does not carry {code} in manual {rev}")
+            return Value(NOT_IN_MANUAL, None, None, why, rev)
         return self._unit_value(manual, iku, unit, period)
 
     def _unit_value(self, manual: Manual, iku: Iku, unit: str, period: Period) -> Value:
@@ -291,7 +296,7 @@ class Evaluator:
     def figure(self, code: str, unit: str, period: Period) -> Figure:
         manual = self.manual_for(period)
         value = self.value(code, unit, period)
-        if manual is None or manual.iku(code) is None:
+        if manual is None or manual.iku(code) is None or value.state == NOT_IN_MANUAL:
             return Figure(code, unit, period, value.revision, value, None, None, "", None, None,
                           None, None, value.message)
         iku = manual.iku(code)

@@ -34,9 +34,6 @@ class Items:
     def values(self) -> tuple[Decimal, ...]:
         return tuple(v for _, v in self.pairs)
 
-    def __len__(self) -> int:
-        return len(self.pairs)
-
     def __repr__(self) -> str:
         return "{" + ", ".join(f"{k}: {v}" for k, v in self.pairs) + "}"
 

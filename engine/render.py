@@ -31,6 +31,7 @@ from engine.evaluate import (
     Value,
 )
 from engine.formula import fmt_exact
+from engine.functions import Items, round_half_up
 from engine.manual import LoadResult
 from engine.model import Iku, Manual
 
@@ -200,8 +201,6 @@ def _places(x: Decimal) -> int:
 def _value_label(label: str, value: Value, prec: int) -> Text:
     if value.exact is None:
         return Text(f"{label}: {value.message}", style="red")
-    from engine.functions import round_half_up
-
     rounded = round_half_up(value.exact, prec)
     text = Text(f"{label}: {num(rounded, prec)}", style="bold")
     if rounded != value.exact:
@@ -247,8 +246,6 @@ def _computation(tree: Tree, comp: Computation, prec: int) -> None:
 
 
 def _show_input(value: object) -> str:
-    from engine.functions import Items
-
     if isinstance(value, Items):
         return "{" + ", ".join(f"{k}: {fmt_exact(v)}" for k, v in value.pairs) + "}"
     if isinstance(value, tuple):

@@ -369,7 +369,3 @@ def display_path(path: Path) -> str:
     except ValueError:
         return str(path)
 
-
-def dump_plain(data: Any) -> str:
-    """Plain YAML for showing data back to people (no tags, keys in given order)."""
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

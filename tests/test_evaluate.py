@@ -279,3 +279,11 @@ def test_formula_failure_names_formula_unit_and_period(project: Path,
     assert "formula `realisasi_anggaran / pagu * 100` failed for PDPIK 2023-TW4" in note
     assert "division by zero in `realisasi_anggaran / pagu`" in note
     assert rows["IKU.13"]["state"] == OK
+
+
+def test_unit_that_does_not_carry_the_iku(evaluator: Evaluator) -> None:
+    """Tabel 6: IKU.8 is carried by Dit. INTI alone; IKU.13 is scored for the deputy."""
+    fig = evaluator.figure("IKU.8", "AK", Y2023)
+    assert (fig.target, fig.note) == (None, "AK does not carry IKU.8 in manual 2023-r2")
+    fig = evaluator.figure("IKU.13", "INTI", Y2023)
+    assert fig.note == "IKU.13 is measured for SINKA only"
