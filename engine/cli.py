@@ -30,6 +30,7 @@ from engine.evaluate import Evaluator, differs
 from engine.manual import DEFAULT_ROOT as MANUAL_ROOT
 from engine.manual import ManualSet, load_set, load_set_or_raise
 from engine.periods import Period, PeriodError
+from engine.schemacheck import save_verdicts
 from engine.yamlload import display_path
 
 # Commands import the renderer, exporters, diff and reconcile where they need them: start-up
@@ -437,7 +438,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        if code == EXIT_OK:  # only a clean run leaves anything behind, even in a cache
+            save_verdicts()
+        return code
     except IkuError as exc:
         _report(exc.issues)
         n = sum(1 for i in exc.issues if i.severity is Severity.ERROR)

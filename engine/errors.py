@@ -8,7 +8,6 @@ catches that one root class, prints the issues and exits with the class's code.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -104,6 +103,8 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     >>> did_you_mean("L4", ["L1", "L2", "X1"])
     'did you mean `L1`?'
     """
+    import difflib  # only when a hint is wanted, not on every start
+
     best = ""
     best_key = (0.0, 0)
     for cand in candidates:

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -136,6 +135,8 @@ def evaluation_markdown(ev: Evaluation) -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` so that readers see the old file or the whole new one."""
+    import tempfile  # here, not at the top: only --output writes
+
     path = path.resolve()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

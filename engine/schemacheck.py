@@ -5,22 +5,37 @@ Schemas live in `schemas/` (draft 2020-12). Each error is walked back to the
 line it came from through the loader's line table, and the common kinds get a
 plain-language message: an unknown key names the nearest known key, a wrong
 type says what was expected and what was found.
+
+Verdict cache: a file whose exact text has passed a schema before (the same schema, byte
+for byte) is not validated again; the verdict is remembered as a hash of the schema and
+the text, in `$IKU_CACHE_DIR` (default `$XDG_CACHE_HOME/iku` or `~/.cache/iku`), written
+only at the end of a run that ended without errors. Any change to the file or the schema
+changes the hash, so a stale verdict cannot apply; errors are never cached. The strict
+YAML loader, the formula grammar and every semantic check run on every load regardless.
+`IKU_NO_CACHE=1` turns the cache off. Whoever can write the cache directory can make
+iku skip schema checks of files (but not the loader's or the formula checks); it lives in
+the user's own cache for that reason.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import Issue, did_you_mean, error
 from engine.yamlload import LoadedDoc
 
+if TYPE_CHECKING:  # jsonschema is imported when a file has to be validated, not before
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
 SCHEMA_NAMES = ("manual", "iku", "dataset", "reported")
+CACHE_FILE = "schema-verdicts-v1"
+MAX_VERDICTS = 50_000  # lines kept in the cache file, newest last
 
 
 def schema_dir() -> Path:
@@ -36,7 +51,14 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 @cache
+def _schema_digest(name: str) -> str:
+    return hashlib.sha256((schema_dir() / f"{name}.schema.json").read_bytes()).hexdigest()
+
+
+@cache
 def _validator(name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     # The schemas are ours and tests/test_docs.py checks each against the meta-schema;
     # checking them again on every run would cost as much as validating the manuals.
     return Draft202012Validator(load_schema(name))
@@ -44,7 +66,77 @@ def _validator(name: str) -> Draft202012Validator:
 
 def check_schema_file(name: str) -> None:
     """Raise when a shipped schema is not a valid draft 2020-12 schema (for tests)."""
+    from jsonschema import Draft202012Validator
+
     Draft202012Validator.check_schema(load_schema(name))
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get("IKU_NO_CACHE"):
+        return None
+    if os.environ.get("IKU_CACHE_DIR"):
+        return Path(os.environ["IKU_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "iku"
+
+
+class _Verdicts:
+    """Hashes of (schema, text) pairs known to be valid."""
+
+    def __init__(self) -> None:
+        self.known: set[str] | None = None  # read on first use
+        self.new: list[str] = []
+
+    def _load(self) -> set[str]:
+        if self.known is None:
+            self.known = set()
+            folder = cache_dir()
+            if folder is not None:
+                try:
+                    lines = (folder / CACHE_FILE).read_text(encoding="ascii").split()
+                except (OSError, UnicodeDecodeError):
+                    lines = []
+                # only well-formed hashes count; anything else in the file is ignored
+                self.known = {h for h in lines if len(h) == 64 and
+                              all(c in "0123456789abcdef" for c in h)}
+        return self.known
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._load()
+
+    def add(self, key: str) -> None:
+        self._load().add(key)
+        self.new.append(key)
+
+    def save(self) -> None:
+        folder = cache_dir()
+        if folder is None or not self.new:
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / CACHE_FILE
+            try:
+                old = path.read_text(encoding="ascii").split()
+            except (OSError, UnicodeDecodeError):
+                old = []
+            keep = list(dict.fromkeys(old + self.new))[-MAX_VERDICTS:]
+            import tempfile  # here, not at the top: most runs never write
+
+            fd, tmp = tempfile.mkstemp(prefix=f".{CACHE_FILE}.", dir=folder)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write("\n".join(keep) + "\n")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+        self.new = []
+
+
+_VERDICTS = _Verdicts()
+
+
+def save_verdicts() -> None:
+    """Remember this run's valid files; the CLI calls it when a command ended cleanly."""
+    _VERDICTS.save()
 
 
 _TYPE_WORDS = {
@@ -126,6 +218,10 @@ def validate(doc: LoadedDoc, schema_name: str, **context: str) -> list[Issue]:
     key = (schema_name, id(doc.data))
     if key in _VALID:
         return []
+    verdict = hashlib.sha256(f"{_schema_digest(schema_name)}:{doc.digest}".encode()).hexdigest()
+    if doc.digest and verdict in _VERDICTS:
+        _VALID.add(key)
+        return []
     issues: list[Issue] = []
     seen: set[tuple[Any, ...]] = set()
     errors = sorted(_validator(schema_name).iter_errors(doc.data),
@@ -141,4 +237,6 @@ def validate(doc: LoadedDoc, schema_name: str, **context: str) -> list[Issue]:
                             **context))
     if not issues:
         _VALID.add(key)
+        if doc.digest:
+            _VERDICTS.add(verdict)
     return issues

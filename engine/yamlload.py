@@ -24,6 +24,7 @@ line table mapping each path (a tuple of keys and indexes) to its position.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -32,8 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.composer import Composer
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import ScalarNode
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import BaseResolver
@@ -102,37 +102,13 @@ for _tag, _regexp, _first in (
     _Resolver.add_implicit_resolver(_tag, _regexp, _first)
 
 
-class _StrictComposer(Composer):
-    """Composes a node tree; rejects anchors and aliases before they can expand."""
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
-        event = self.peek_event()  # type: ignore[attr-defined]
-        if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
-            raise StrictYamlError(
-                f"alias `*{event.anchor}` is not allowed",
-                event.start_mark.line + 1,
-                event.start_mark.column + 1,
-                "write the value out in full; anchors and aliases are not supported",
-            )
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None and event.start_mark is not None:
-            raise StrictYamlError(
-                f"anchor `&{anchor}` is not allowed",
-                event.start_mark.line + 1,
-                event.start_mark.column + 1,
-                "write the value out in full; anchors and aliases are not supported",
-            )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
-
-
-class _Loader(Reader, Scanner, Parser, _StrictComposer, _Resolver):
+class _Loader(Reader, Scanner, Parser, _Resolver):
     """Pure-Python events; used where PyYAML was built without libyaml."""
 
     def __init__(self, stream: str) -> None:
         Reader.__init__(self, stream)
         Scanner.__init__(self)
         Parser.__init__(self)
-        Composer.__init__(self)
         _Resolver.__init__(self)
 
 
@@ -140,17 +116,13 @@ _LoaderClass: type = _Loader
 if yaml.__with_libyaml__:
     from yaml._yaml import CParser
 
-    class _FastLoader(CParser, _StrictComposer, _Resolver):  # type: ignore[misc]
-        """libyaml's C scanner and parser for the events (most of the time spent), our
-        composer and resolver on top of them: the same rules at C speed."""
+    class _FastLoader(CParser, _Resolver):  # type: ignore[misc]
+        """libyaml's C scanner and parser for the events (most of the time spent); our
+        resolver and builder on top of them: the same rules at C speed."""
 
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
-            Composer.__init__(self)
             _Resolver.__init__(self)
-
-        def get_single_node(self) -> Node | None:
-            return Composer.get_single_node(self)
 
     _LoaderClass = _FastLoader
 
@@ -162,6 +134,7 @@ class LoadedDoc:
     path: str  # the file's path as shown to the user
     data: Any  # plain data: dict, list, str, int, Decimal, bool or None
     lines: dict[PathKey, tuple[int, int]]  # path -> (line, column), 1-based
+    digest: str = ""  # sha256 of the text, for the schema checker's verdict cache
 
     def loc(self, path: PathKey = ()) -> Location:
         """The location of `path`, or of its nearest ancestor that has one."""
@@ -228,20 +201,20 @@ def _precheck(raw: bytes, shown: str) -> tuple[str | None, list[Issue]]:
     return (None if issues else text), issues
 
 
-def _scalar(node: ScalarNode) -> Any:
-    value = node.value
-    tag = node.tag
+def _fail(message: str, mark: Any, hint: str = "") -> StrictYamlError:
+    return StrictYamlError(message, mark.line + 1, mark.column + 1, hint)
+
+
+def _scalar(event: yaml.ScalarEvent, tag: str) -> Any:
+    value = event.value
     if tag == _STR:
-        if not node.style:  # plain (None from PyYAML, "" from libyaml): check for surprises
+        if not event.style:  # plain (None from PyYAML, "" from libyaml): check for surprises
             for pattern, why in _AMBIGUOUS:
                 if pattern.match(value):
-                    raise StrictYamlError(
-                        f"ambiguous value `{value}`: {why}",
-                        node.start_mark.line + 1,
-                        node.start_mark.column + 1,
-                        f'quote it ("{value}") if you mean text'
-                        + ("; write true or false for a yes/no value" if "boolean" in why else ""),
-                    )
+                    raise _fail(f"ambiguous value `{value}`: {why}", event.start_mark,
+                                f'quote it ("{value}") if you mean text'
+                                + ("; write true or false for a yes/no value"
+                                   if "boolean" in why else ""))
         return value
     if tag == _INT:
         return int(value.replace("_", ""))
@@ -251,67 +224,95 @@ def _scalar(node: ScalarNode) -> Any:
         except InvalidOperation:
             number = None
         if number is None or not number.is_finite():
-            raise StrictYamlError(
-                f"`{value}` is not a finite number", node.start_mark.line + 1,
-                node.start_mark.column + 1,
-            )
+            raise _fail(f"`{value}` is not a finite number", event.start_mark)
         return number
     if tag == _BOOL:
         return value.lower() == "true"
     if tag == _NULL:
         return None
-    raise StrictYamlError(
-        f"tag `{tag}` is not allowed",
-        node.start_mark.line + 1,
-        node.start_mark.column + 1,
-        "remove the tag; only plain values, lists and mappings are supported",
-    )
+    raise _fail(f"tag `{tag}` is not allowed", event.start_mark,
+                "remove the tag; only plain values, lists and mappings are supported")
 
 
-def _build(node: Node, path: PathKey, lines: dict[PathKey, tuple[int, int]], depth: int) -> Any:
+_NOT_ALLOWED = "write the value out in full; anchors and aliases are not supported"
+
+
+def _value(loader: Any, path: PathKey, lines: dict[PathKey, tuple[int, int]],
+           depth: int) -> Any:
+    """One value, built straight from the event stream (no node tree in between).
+
+    An alias or anchor is refused at its own mark, before anything could expand."""
+    event = loader.get_event()
+    mark = event.start_mark
+    if isinstance(event, yaml.AliasEvent):
+        raise _fail(f"alias `*{event.anchor}` is not allowed", mark, _NOT_ALLOWED)
+    if getattr(event, "anchor", None) is not None:
+        raise _fail(f"anchor `&{event.anchor}` is not allowed", mark, _NOT_ALLOWED)
     if depth > MAX_DEPTH:
-        raise StrictYamlError(
-            f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1,
-            node.start_mark.column + 1,
-        )
-    lines.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-    if isinstance(node, ScalarNode):
-        return _scalar(node)
-    if isinstance(node, SequenceNode):
-        if node.tag != _SEQ:
-            raise StrictYamlError(f"tag `{node.tag}` is not allowed", node.start_mark.line + 1,
-                                  node.start_mark.column + 1)
-        return [_build(item, (*path, i), lines, depth + 1) for i, item in enumerate(node.value)]
-    if isinstance(node, MappingNode):
-        if node.tag != _MAP:
-            raise StrictYamlError(f"tag `{node.tag}` is not allowed", node.start_mark.line + 1,
-                                  node.start_mark.column + 1)
+        raise _fail(f"nesting deeper than {MAX_DEPTH} levels", mark)
+    lines.setdefault(path, (mark.line + 1, mark.column + 1))
+    if isinstance(event, yaml.ScalarEvent):
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = loader.resolve(ScalarNode, event.value, event.implicit)
+        return _scalar(event, tag)
+    if isinstance(event, yaml.SequenceStartEvent):
+        tag = event.tag if event.tag not in (None, "!") else _SEQ
+        if tag != _SEQ:
+            raise _fail(f"tag `{tag}` is not allowed", mark)
+        items: list[Any] = []
+        while not loader.check_event(yaml.SequenceEndEvent):
+            items.append(_value(loader, (*path, len(items)), lines, depth + 1))
+        loader.get_event()
+        return items
+    if isinstance(event, yaml.MappingStartEvent):
+        tag = event.tag if event.tag not in (None, "!") else _MAP
+        if tag != _MAP:
+            raise _fail(f"tag `{tag}` is not allowed", mark)
         result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            mark = key_node.start_mark
-            if not isinstance(key_node, ScalarNode):
-                raise StrictYamlError("a key must be plain text", mark.line + 1, mark.column + 1)
-            key = _scalar(key_node)
+        while not loader.check_event(yaml.MappingEndEvent):
+            key_event = loader.peek_event()
+            key_mark = key_event.start_mark
+            if not isinstance(key_event, yaml.ScalarEvent) or \
+                    getattr(key_event, "anchor", None) is not None:
+                # a mapping or list as a key, or an alias or anchor there: refuse in place
+                if isinstance(key_event, yaml.AliasEvent | yaml.ScalarEvent):
+                    _value(loader, path, {}, depth + 1)
+                raise _fail("a key must be plain text", key_mark)
+            loader.get_event()
+            key_tag = key_event.tag if key_event.tag not in (None, "!") else \
+                loader.resolve(ScalarNode, key_event.value, key_event.implicit)
+            key = _scalar(key_event, key_tag)
             if not isinstance(key, str):
-                key = str(key_node.value)  # `2023:` as a key means the text "2023"
+                key = str(key_event.value)  # `2023:` as a key means the text "2023"
             if key in result:
                 first = lines.get((*path, key), (0, 0))[0]
-                raise StrictYamlError(
-                    f"duplicate key `{key}` (first at line {first})",
-                    mark.line + 1,
-                    mark.column + 1,
-                    "remove one of the two; YAML would silently keep only the last",
-                )
-            lines[(*path, key)] = (mark.line + 1, mark.column + 1)
-            result[key] = _build(value_node, (*path, key), lines, depth + 1)
+                raise _fail(f"duplicate key `{key}` (first at line {first})", key_mark,
+                            "remove one of the two; YAML would silently keep only the last")
+            lines[(*path, key)] = (key_mark.line + 1, key_mark.column + 1)
+            result[key] = _value(loader, (*path, key), lines, depth + 1)
+        loader.get_event()
         return result
-    raise StrictYamlError("unsupported YAML node", node.start_mark.line + 1,
-                          node.start_mark.column + 1)
+    raise _fail(f"unexpected YAML event {type(event).__name__}", mark)
+
+
+def _document(loader: Any, lines: dict[PathKey, tuple[int, int]]) -> Any:
+    """The one document of the stream; None for an empty file."""
+    loader.get_event()  # stream start
+    if loader.check_event(yaml.StreamEndEvent):
+        return None
+    loader.get_event()  # document start
+    data = _value(loader, (), lines, 0)
+    loader.get_event()  # document end
+    if not loader.check_event(yaml.StreamEndEvent):
+        raise _fail("more than one YAML document in the file", loader.peek_event().start_mark,
+                    "remove the `---` line and what follows, or split the file")
+    return data
 
 
 # Successful parses by text: revisions of a year repeat most IKU files word for word, and a
 # run reads them all. Only clean results are kept, so every error names its own file.
-_PARSED: dict[str, tuple[Any, dict[PathKey, tuple[int, int]]]] = {}
+_PARSED: dict[str, tuple[Any, dict[PathKey, tuple[int, int]], str]] = {}
 
 
 def parse_text(text: str, shown: str) -> tuple[LoadedDoc | None, list[Issue]]:
@@ -320,17 +321,16 @@ def parse_text(text: str, shown: str) -> tuple[LoadedDoc | None, list[Issue]]:
     The data of identical texts is shared: callers must not change it (none does; the
     model is built from it, frozen)."""
     if text in _PARSED:
-        data, table = _PARSED[text]
-        return LoadedDoc(shown, data, table), []
+        data, table, digest = _PARSED[text]
+        return LoadedDoc(shown, data, table, digest), []
     lines: dict[PathKey, tuple[int, int]] = {}
     try:
         loader = _LoaderClass(text)
         try:
-            node = loader.get_single_node()
+            data = _document(loader, lines)
         finally:
             if hasattr(loader, "dispose"):
                 loader.dispose()
-        data = None if node is None else _build(node, (), lines, 0)
     except StrictYamlError as exc:
         return None, [error(exc.message, Location(shown, exc.line, exc.column), hint=exc.hint,
                             code="yaml-strict")]
@@ -345,8 +345,9 @@ def parse_text(text: str, shown: str) -> tuple[LoadedDoc | None, list[Issue]]:
         return None, [error(f"YAML: {exc}", Location(shown), code="yaml-syntax")]
     except RecursionError:
         return None, [error("YAML nesting is too deep", Location(shown), code="yaml-strict")]
-    _PARSED[text] = (data, lines)
-    return LoadedDoc(shown, data, lines), []
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    _PARSED[text] = (data, lines, digest)
+    return LoadedDoc(shown, data, lines, digest), []
 
 
 def load_file(path: Path, shown: str | None = None) -> tuple[LoadedDoc | None, list[Issue]]:

@@ -4,6 +4,7 @@ for the real command-line entry point."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -16,6 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 MANUALS = ROOT / "manual_iku"
 DATASETS = ROOT / "datasets"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests validate every file afresh unless a test turns the verdict cache on itself.
+    os.environ["IKU_NO_CACHE"] = "1"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

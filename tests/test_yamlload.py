@@ -79,3 +79,34 @@ def test_designed_types() -> None:
     assert doc.data == {"d": "2023-05-01", "x": Decimal("82.615"), "n": 1000,
                         "e": Decimal("1E+3"), "t": True, "z": None, "q": "010"}
     assert doc.loc(("x",)).line == 2
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("a: 1\n---\nb: 2\n", "more than one YAML document"),
+    ("? [a, b]\n: 1\n", "a key must be plain text"),
+    ("*x : 1\n", "alias"),
+    ("a: !!set {x}\n", "tag"),
+    ("", None),
+])
+def test_stream_shapes(text: str, message: str | None) -> None:
+    doc, issues = parse_text(text, "f.yaml")
+    if message is None:
+        assert doc is not None and doc.data is None and not issues
+    else:
+        assert doc is None and message in issues[0].message
+
+
+def test_pure_python_events_give_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without libyaml the pure-Python parser feeds the same builder."""
+    from engine import yamlload
+
+    text = "a: [1, 2.5]\nb: {c: no}\n"
+    fast = parse_text("x: 1\n" + text.replace("no", "'no'"), "f.yaml")[0]
+    monkeypatch.setattr(yamlload, "_LoaderClass", yamlload._Loader)
+    monkeypatch.setattr(yamlload, "_PARSED", {})
+    slow = parse_text("x: 1\n" + text.replace("no", "'no'"), "f.yaml")[0]
+    assert fast is not None and slow is not None
+    assert (fast.data, fast.lines) == (slow.data, slow.lines)
+    _, issues = parse_text(text, "g.yaml")
+    assert issues[0].location is not None and issues[0].location.line == 2
+    assert "ambiguous value `no`" in issues[0].message
