@@ -25,10 +25,12 @@ line table mapping each path (a tuple of keys and indexes) to its position.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -366,7 +368,13 @@ def load_file(path: Path, shown: str | None = None) -> tuple[LoadedDoc | None, l
 def display_path(path: Path) -> str:
     """The path relative to the working directory when it lies below it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(_resolved(os.getcwd())))
     except ValueError:
         return str(path)
+
+
+@cache
+def _resolved(cwd: str) -> Path:
+    """The working directory resolved once per directory (every file shown needs it)."""
+    return Path(cwd).resolve()
 
