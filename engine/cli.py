@@ -171,12 +171,14 @@ def _report(issues: Sequence[Issue], heading: str = "") -> None:
 
 def _data_folder(args: argparse.Namespace) -> Path:
     root: Path = args.data
+    period = getattr(args, "period", None) or ""
+    year = args.year or (int(period[:4]) if period[:4].isdigit() else None)
     if (root / "reported.yaml").is_file() or any(root.glob("IKU.*.yaml")):
         folder: Path | None = root
     else:
-        folder = find_year_folder(root, args.year)
+        folder = find_year_folder(root, year)
     if folder is None or not folder.name.isdigit():
-        what = f"for {args.year} " if args.year else ""
+        what = f"for {year} " if year else ""
         raise InputError((error(f"no dataset {what}under {display_path(root)}",
                                 hint="expected datasets/<owner>/<year>/IKU.NN.yaml; use --data",
                                 code="io"),))

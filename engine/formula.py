@@ -333,20 +333,20 @@ def compile_formula(text: str) -> Formula:
                            hint="split it into named steps")
     if "\n" in text.strip() or "\r" in text:
         raise FormulaError("a formula is one line", hint="write it on one line, or use steps")
-    depth = deepest = 0
-    for i, ch in enumerate(text):
+    text = text.strip()
+    depth = 0
+    for i, ch in enumerate(text):  # before parsing: Python's parser has its own, cruder limit
         if ch in "([{":
             depth += 1
             if depth > MAX_PARENS:
                 raise FormulaError(f"parentheses nest deeper than {MAX_PARENS} levels", i + 1,
                                    hint="split it into named steps")
-            deepest = max(deepest, depth)
         elif ch in ")]}":
             depth -= 1
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        statement = _statement_kind(text.strip())
+        statement = _statement_kind(text)
         if statement:
             raise FormulaError(f"{statement} is not allowed; a formula is one expression",
                                exc.offset or 0,
@@ -355,13 +355,13 @@ def compile_formula(text: str) -> Formula:
                            hint="check parentheses and operators") from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise FormulaError(f"cannot parse formula: {exc}") from None
-    checker = _Checker(text.strip())
+    checker = _Checker(text)
     checker.check(tree.body, 0)
-    node = _ToDecimal(text.strip()).visit(tree.body)
+    node = _ToDecimal(text).visit(tree.body)
     for name in checker.names:
-        if not _NAME_RE.match(name):
+        if not _NAME_RE.match(name):  # Python allows non-ASCII names; variable names do not
             raise FormulaError(f"`{name}` is not a valid variable name")
-    return Formula(text.strip(), node, tuple(checker.names), tuple(checker.functions))
+    return Formula(text, node, tuple(checker.names), tuple(checker.functions))
 
 
 def _statement_kind(text: str) -> str:

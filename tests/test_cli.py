@@ -89,3 +89,10 @@ def test_installed_script_runs() -> None:
 
 def test_strict_passes_on_the_shipped_year(in_root: Path, cli: Callable[..., Run]) -> None:
     assert cli("evaluate", "--strict").code == 0
+
+
+def test_period_year_chooses_the_data(in_root: Path, cli: Callable[..., Run]) -> None:
+    result = cli("evaluate", "--period", "2022-TW1")
+    assert result.code == 3
+    assert "no dataset for 2022 under datasets" in result.err
+    assert cli("evaluate", "--period", "2023-TW1", "--format", "csv").code == 0
