@@ -64,8 +64,23 @@ def num(x: Decimal | None, places: int = 2) -> str:
 
 
 # -- issues ---------------------------------------------------------------------------------
+NARROW = 110  # below this many columns a table of issues squeezes messages to a word a line
+
+
 def render_issues(console: Console, issues: Sequence[Issue], title: str = "Problems") -> None:
     if not issues:
+        return
+    if console.width < NARROW:
+        console.print(Text(title, style="bold"))
+        for i in issues:
+            style = {"error": "bold red", "warning": "yellow", "info": "cyan"}[i.severity.value]
+            context = " ".join(p for p in (i.iku, i.unit, i.period) if p)
+            head = Text(f"{i.severity.value} ", style=style)
+            head.append(f"{i.where()}  {context}".rstrip())
+            console.print(head)
+            console.print(Text(f"  {i.message}"))
+            if i.hint:
+                console.print(Text(f"  hint: {i.hint}", style="dim"))
         return
     table = Table(title=title, box=box.SIMPLE_HEAVY, show_lines=False, title_justify="left")
     table.add_column("severity", no_wrap=True)
@@ -103,7 +118,7 @@ def render_validation(console: Console, results: Sequence[LoadResult],
                 table.add_row(m.label, str(a.location), a.id, escape(" ".join(a.text.split())))
         console.print(table)
     labels = ", ".join(m.label for m in manuals) or "none"
-    summary = (f"{len(results)} revision(s) ({labels}), {n_iku} IKUs in {files} files checked: "
+    summary = (f"{len(results)} revision(s) ({labels}), {files} files, {n_iku} IKUs checked: "
                f"{errors} error(s), {warnings} warning(s)")
     if errors:
         console.print(Text(summary, style="bold red"))

@@ -96,3 +96,12 @@ def test_period_year_chooses_the_data(in_root: Path, cli: Callable[..., Run]) ->
     assert result.code == 3
     assert "no dataset for 2022 under datasets" in result.err
     assert cli("evaluate", "--period", "2023-TW1", "--format", "csv").code == 0
+
+
+def test_issues_on_a_narrow_terminal_are_a_list(cli: Callable[..., Run],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.chdir(ROOT / "tests" / "fixtures" / "broken" / "several-at-once")
+    out = cli("validate", ".").out
+    assert "error 2023/manual.yaml:13:1\n  perspective weights sum to 90, not 100\n" \
+           "  hint: adjust the weights" in out
