@@ -138,7 +138,7 @@ def _status(fig: Figure) -> Text:
 def _with_printed(shown: str, printed: object) -> Text:
     text = Text(shown)
     if printed is not None:
-        text.append(f"\n≠ printed {printed}", style="magenta")
+        text.append(f"\n≠ {printed}", style="magenta")
     return text
 
 
@@ -148,13 +148,15 @@ def render_evaluation(console: Console, ev: Evaluation) -> None:
     title = (f"{ev.unit.short_name} · {ev.period.label} · manual {m.label} "
              f"(in force {m.revision.effective_from})")
     table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left", show_lines=True)
-    table.add_column("SS", no_wrap=True)
+    wide = console.width >= 100  # below that the SS column gives its room to the indicator
+    if wide:
+        table.add_column("SS", no_wrap=True)
     table.add_column("IKU", no_wrap=True)
-    table.add_column("Indikator", overflow="fold", ratio=4, min_width=24)
-    table.add_column("Target", justify="right", no_wrap=True)
-    table.add_column("Realisasi", justify="right", no_wrap=True)
-    table.add_column("Capaian %", justify="right", no_wrap=True)
-    table.add_column("Status", overflow="fold", ratio=2, min_width=14)
+    table.add_column("Indikator", overflow="fold", ratio=4, min_width=16)
+    table.add_column("Target", justify="right")
+    table.add_column("Realisasi", justify="right")
+    table.add_column("Capaian %", justify="right")
+    table.add_column("Status", overflow="fold", ratio=2, min_width=10)
     any_printed = False
     for row in ev.rows:
         f = row.figure
@@ -163,7 +165,7 @@ def render_evaluation(console: Console, ev: Evaluation) -> None:
         unit_of = row.iku.unit_of_measure
         target = "—" if f.target is None else f"{num(f.target, _places(f.target))} {unit_of}"
         table.add_row(
-            row.objective.code, row.iku.code, escape(row.indicator), target,
+            *([row.objective.code] if wide else []), row.iku.code, escape(row.indicator), target,
             _with_printed(num(f.realisasi, prec), printed.get("realisasi") and
                           printed["realisasi"].value),
             _with_printed(num(f.capaian, prec), printed.get("capaian") and
@@ -172,8 +174,8 @@ def render_evaluation(console: Console, ev: Evaluation) -> None:
         )
     console.print(table)
     if any_printed:
-        console.print(Text("≠ printed: the report prints another figure than the recomputation "
-                           "(beyond its rounding); `iku reconcile` lists each one.",
+        console.print(Text("≠ n: the report prints n, which the recomputation does not give "
+                           "(beyond the printed figure's rounding); `iku reconcile` lists each.",
                            style="magenta"))
     groups = " · ".join(f"{GROUP_LABEL[g]}: {n}" for g, n in ev.groups)
     console.print(f"IKU {groups}")

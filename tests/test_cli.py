@@ -105,3 +105,13 @@ def test_issues_on_a_narrow_terminal_are_a_list(cli: Callable[..., Run],
     out = cli("validate", ".").out
     assert "error 2023/manual.yaml:13:1\n  perspective weights sum to 90, not 100\n" \
            "  hint: adjust the weights" in out
+
+
+@pytest.mark.parametrize("command", [("evaluate",), ("explain", "IKU.8"), ("show",),
+                                     ("reconcile",), ("diff", "2023-r1", "2023-r2")])
+def test_output_fits_an_80_column_terminal(command: tuple[str, ...], in_root: Path,
+                                           cli: Callable[..., Run],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = cli(*command).out
+    assert out and max(len(line) for line in out.splitlines()) <= 80
