@@ -244,7 +244,9 @@ def _computation(tree: Tree, comp: Computation, prec: int) -> None:
             if step.meaning:
                 head.append(f"   [{step.meaning}]", style="dim")
             s = node.add(head)
-            s.add(Text(f"= {step.substituted} = {fmt_exact(step.value)}", style="bold"))
+            value = fmt_exact(step.value)
+            shown = value if step.substituted == value else f"{step.substituted} = {value}"
+            s.add(Text(f"= {shown}", style="bold"))
             if len(step.trace) > 1:
                 parts = s.add(Text("sub-expressions", style="dim"))
                 for expr, val in step.trace[:-1]:
