@@ -12,8 +12,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-Number = Decimal
-Value = "Decimal | tuple[Decimal, ...] | Items"
 
 
 class FunctionError(Exception):
@@ -209,23 +207,21 @@ class FunctionSpec:
     min_args: int  # fewest positional arguments
     max_args: int | None  # most positional arguments; None for any number
     keywords: tuple[str, ...] = ()  # keyword arguments it accepts
-    summary: str = ""  # one line for `iku show` and the docs
+    takes_lists: bool = False  # whether its arguments may be lists and items (checked at load)
 
 
 LIBRARY: dict[str, FunctionSpec] = {
-    "mean": FunctionSpec(f_mean, 1, None, summary="arithmetic mean of numbers, lists and items"),
-    "sum": FunctionSpec(f_sum, 1, None, summary="sum"),
-    "count": FunctionSpec(f_count, 1, None, summary="how many numbers"),
-    "min": FunctionSpec(f_min, 1, None, summary="smallest"),
-    "max": FunctionSpec(f_max, 1, None, summary="largest"),
-    "abs": FunctionSpec(f_abs, 1, 1, summary="absolute value"),
-    "wmean": FunctionSpec(f_wmean, 2, 2, summary="weighted mean of values by weights"),
-    "percent": FunctionSpec(f_percent, 2, 3, ("when_zero",),
-                            summary="part / whole x 100, with a zero-denominator policy"),
-    "ratio": FunctionSpec(f_ratio, 2, 3, ("when_zero",),
-                          summary="part / whole, with a zero-denominator policy"),
-    "round": FunctionSpec(f_round, 1, 2, summary="round half up to n decimals"),
-    "clamp": FunctionSpec(f_clamp, 3, 3, summary="limit a value to [low, high]"),
+    "mean": FunctionSpec(f_mean, 1, None, takes_lists=True),
+    "sum": FunctionSpec(f_sum, 1, None, takes_lists=True),
+    "count": FunctionSpec(f_count, 1, None, takes_lists=True),
+    "min": FunctionSpec(f_min, 1, None, takes_lists=True),
+    "max": FunctionSpec(f_max, 1, None, takes_lists=True),
+    "abs": FunctionSpec(f_abs, 1, 1),
+    "wmean": FunctionSpec(f_wmean, 2, 2, takes_lists=True),
+    "percent": FunctionSpec(f_percent, 2, 3, ("when_zero",)),
+    "ratio": FunctionSpec(f_ratio, 2, 3, ("when_zero",)),
+    "round": FunctionSpec(f_round, 1, 2),
+    "clamp": FunctionSpec(f_clamp, 3, 3),
 }
 
 

@@ -107,13 +107,8 @@ def _build_header(doc: LoadedDoc, folder: str, issues: list[Issue]) -> dict[str,
     lower = _formula(scoring_raw["capaian"]["lower_is_better"], doc,
                      ("scoring", "capaian", "lower_is_better"), issues, what="capaian formula")
     for key, f in (("higher_is_better", higher), ("lower_is_better", lower)):
-        if f is not None:
-            for name in f.names:
-                if name not in ("realisasi", "target"):
-                    issues.append(error(
-                        f"capaian formula uses `{name}`; it may use only `realisasi` and `target`",
-                        doc.loc(("scoring", "capaian", key)),
-                        hint=did_you_mean(name, ["realisasi", "target"]), code="unknown-name"))
+        _check_names(f, ["realisasi", "target"], doc, ("scoring", "capaian", key), "", issues,
+                     "capaian formula")
     rev = d["revision"]
     try:
         effective = dt.date.fromisoformat(rev["effective_from"])
@@ -183,9 +178,10 @@ def _check_kinds(formula: Formula | None, kinds: dict[str, str], doc: LoadedDoc,
             if number_needed and node.id in listy:
                 bad.append(node.id)
             return
-        if isinstance(node, ast.Call):
-            for a in node.args:
-                visit(a, False)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            spec = LIBRARY.get(node.func.id)
+            for a in node.args:  # mean(modul) takes a list; abs(modul) does not
+                visit(a, not (spec and spec.takes_lists))
             for k in node.keywords:
                 visit(k.value, True)
             return

@@ -40,6 +40,8 @@ CASES = [
      "formula: avg(layanan_komunikasi)", "unknown function `avg`"),
     ("list as number", iku(8), "formula: mean(layanan_komunikasi)",
      "formula: layanan_komunikasi + 1", "used as a single number"),
+    ("list into a number function", iku(8), "formula: mean(layanan_komunikasi)",
+     "formula: abs(layanan_komunikasi)", "used as a single number"),
     ("targeted not measured", iku(10), "targeted: [TW4]", "targeted: [TW2, TW4]",
      "carries a target but is not a measured period"),
     ("target for untargeted period", iku(10), "periods: {TW4: 80}",
