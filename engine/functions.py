@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 
-
 class FunctionError(Exception):
     """A function was called with arguments it cannot use."""
 
