@@ -83,6 +83,16 @@ def _formula(text: Any, doc: LoadedDoc, path: tuple[Any, ...], issues: list[Issu
         return None
 
 
+def _checked(text: Any, doc: LoadedDoc, path: tuple[Any, ...], names: Sequence[str],
+             kinds: dict[str, str], code: str, issues: list[Issue], what: str) -> Formula | None:
+    """Compile a formula and check it reads only `names`, and no list where a number is
+    needed (`kinds`: name -> number, list or items); every failure becomes an issue."""
+    formula = _formula(text, doc, path, issues, code, what)
+    _check_names(formula, names, doc, path, code, issues, what)
+    _check_kinds(formula, kinds, doc, path, code, issues)
+    return formula
+
+
 def _dec(x: Any) -> Decimal:
     return x if isinstance(x, Decimal) else Decimal(x)
 
@@ -102,13 +112,10 @@ def _line(doc: LoadedDoc, *path: Any) -> int:
 def _build_header(doc: LoadedDoc, folder: str, issues: list[Issue]) -> dict[str, Any] | None:
     d = doc.data
     scoring_raw = d["scoring"]
-    higher = _formula(scoring_raw["capaian"]["higher_is_better"], doc,
-                      ("scoring", "capaian", "higher_is_better"), issues, what="capaian formula")
-    lower = _formula(scoring_raw["capaian"]["lower_is_better"], doc,
-                     ("scoring", "capaian", "lower_is_better"), issues, what="capaian formula")
-    for key, f in (("higher_is_better", higher), ("lower_is_better", lower)):
-        _check_names(f, ["realisasi", "target"], doc, ("scoring", "capaian", key), "", issues,
-                     "capaian formula")
+    higher, lower = (
+        _checked(scoring_raw["capaian"][key], doc, ("scoring", "capaian", key),
+                 ["realisasi", "target"], {}, "", issues, "capaian formula")
+        for key in ("higher_is_better", "lower_is_better"))
     rev = d["revision"]
     try:
         effective = dt.date.fromisoformat(rev["effective_from"])
@@ -220,9 +227,8 @@ def _build_iku(doc: LoadedDoc, manual_year: int, issues: list[Issue]) -> Iku | N
     used: set[str] = set()
     steps: list[Step] = []
     for i, s in enumerate(d.get("steps") or []):
-        f = _formula(s["formula"], doc, ("steps", i, "formula"), issues, code, f"step {s['name']}")
-        _check_names(f, known, doc, ("steps", i, "formula"), code, issues, f"step {s['name']}")
-        _check_kinds(f, kinds, doc, ("steps", i, "formula"), code, issues)
+        f = _checked(s["formula"], doc, ("steps", i, "formula"), known, kinds, code, issues,
+                     f"step {s['name']}")
         if s["name"] in known:
             issues.append(error(f"step `{s['name']}` has the name of a variable or earlier step",
                                 doc.loc(("steps", i, "name")), iku=code, code="duplicate"))
@@ -231,9 +237,7 @@ def _build_iku(doc: LoadedDoc, manual_year: int, issues: list[Issue]) -> Iku | N
             steps.append(Step(s["name"], f, s.get("meaning", ""), doc.loc(("steps", i, "formula"))))
         known.append(s["name"])
         kinds[s["name"]] = "number"
-    formula = _formula(d["formula"], doc, ("formula",), issues, code)
-    _check_names(formula, known, doc, ("formula",), code, issues, "formula")
-    _check_kinds(formula, kinds, doc, ("formula",), code, issues)
+    formula = _checked(d["formula"], doc, ("formula",), known, kinds, code, issues, "formula")
     if formula is not None:
         used.update(formula.names)
 
@@ -263,11 +267,8 @@ def _build_iku(doc: LoadedDoc, manual_year: int, issues: list[Issue]) -> Iku | N
     for i, u in enumerate(casc.get("units") or []):
         uf = None
         if "formula" in u:
-            uf = _formula(u["formula"], doc, ("cascade", "units", i, "formula"), issues, code,
-                          f"{u['unit']} formula")
-            _check_names(uf, known, doc, ("cascade", "units", i, "formula"), code, issues,
-                         f"{u['unit']} formula")
-            _check_kinds(uf, kinds, doc, ("cascade", "units", i, "formula"), code, issues)
+            uf = _checked(u["formula"], doc, ("cascade", "units", i, "formula"), known, kinds,
+                          code, issues, f"{u['unit']} formula")
             if uf is not None:
                 used.update(uf.names)
         if casc["rollup"] == "weighted_mean" and "weight" not in u:
@@ -278,11 +279,10 @@ def _build_iku(doc: LoadedDoc, manual_year: int, issues: list[Issue]) -> Iku | N
                        schedule, manual_year, doc, code, issues, required=False)
         units.append(CascadeUnit(u["unit"], u.get("indicator", ""), _dec(u.get("weight", 1)), uf,
                                  utargets))
-    for v in variables:
+    for i, v in enumerate(variables):
         if v.name not in used:
             issues.append(warning(f"variable `{v.name}` is declared but no formula uses it",
-                                  doc.loc(("variables", [x.name for x in variables].index(v.name))),
-                                  iku=code, code="unused"))
+                                  doc.loc(("variables", i)), iku=code, code="unused"))
     if formula is None or (d.get("steps") and len(steps) != len(d["steps"])):
         return None
     keys = ("code", "name", "objective", "formula", "steps", "variables", "schedule", "targets",
@@ -313,9 +313,7 @@ def _rule_formula(doc: LoadedDoc, section: str, rule: str, names: list[str], cod
         issues.append(error(f"{rule} is `formula` but {key} is missing",
                             doc.loc((section, rule)), iku=code, code=section))
         return None
-    formula = _formula(raw[key], doc, (section, key), issues, code, f"{rule} formula")
-    _check_names(formula, names, doc, (section, key), code, issues, f"{rule} formula")
-    return formula
+    return _checked(raw[key], doc, (section, key), names, {}, code, issues, f"{rule} formula")
 
 
 def _check_formulas_anyway(doc: LoadedDoc, code: str, issues: list[Issue]) -> None:
@@ -327,13 +325,12 @@ def _check_formulas_anyway(doc: LoadedDoc, code: str, issues: list[Issue]) -> No
     raw_steps: list[Any] = d["steps"] if isinstance(d.get("steps"), list) else []
     for i, s in enumerate(raw_steps):
         if isinstance(s, dict) and isinstance(s.get("formula"), str):
-            f = _formula(s["formula"], doc, ("steps", i, "formula"), issues, code, "step formula")
-            _check_names(f, known, doc, ("steps", i, "formula"), code, issues, "step formula")
+            _checked(s["formula"], doc, ("steps", i, "formula"), known, {}, code, issues,
+                     "step formula")
         if isinstance(s, dict) and isinstance(s.get("name"), str):
             known.append(s["name"])
     if isinstance(d.get("formula"), str):
-        f = _formula(d["formula"], doc, ("formula",), issues, code)
-        _check_names(f, known, doc, ("formula",), code, issues, "formula")
+        _checked(d["formula"], doc, ("formula",), known, {}, code, issues, "formula")
 
 
 def _check_targets(targets: tuple[Target, ...], raw: list[Any], path: tuple[Any, ...],
