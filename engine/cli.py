@@ -125,8 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "formula (as an expression diff), steps and variables; schedule; "
                        "targets; cascade; and the header's scoring rules. With --impact, the "
                        "same data scored under both.",
-                       epilog="OLD and NEW: a revision folder, a revision label (2023-r1) or "
-                       "REV:PATH from git (HEAD~1:manual_iku/deputi-sinka/2023-r2).\n"
+                       epilog="OLD and NEW: a revision folder, a revision label (2023-r1), or "
+                       "from git REV:PATH (HEAD~1:manual_iku/deputi-sinka/2023-r2) or "
+                       "REV:LABEL (HEAD~1:2023-r2).\n"
                        "exit codes, as diff(1): 0 no differences, 1 differences, 2 trouble.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("old", metavar="OLD")

@@ -239,27 +239,45 @@ def resolve(spec: str, manuals_root: Path, workdir: Path) -> LoadResult:
         return load_manual(labels[0].parent)
     if ":" in spec:
         rev, _, sub = spec.partition(":")
+        if "/" not in sub:  # a revision label at that git revision: HEAD~1:2023-r2
+            sub = _label_at(rev, sub, manuals_root)
         target = workdir / re.sub(r"[^\w.-]", "_", spec)
         _git_export(rev, sub, target)
         return load_manual(target / sub)
     raise InputError((error(f"`{spec}` is not a manual folder, a revision label or REV:PATH",
-                            hint="for example 2023-r1, manual_iku/deputi-sinka/2023-r2 or "
-                                 "HEAD~1:manual_iku/deputi-sinka/2023-r2", code="usage"),),
+                            hint="for example 2023-r1, manual_iku/deputi-sinka/2023-r2, "
+                                 "HEAD~1:manual_iku/deputi-sinka/2023-r2 or HEAD~1:2023-r2",
+                            code="usage"),),
                      EXIT_USAGE)
 
 
-def _git_export(rev: str, sub: str, target: Path) -> None:
-    """Write the files of `sub` at git revision `rev` below `target`, without touching the
-    working tree."""
+def _label_at(rev: str, label: str, manuals_root: Path) -> str:
+    """The folder of revision `label` under `manuals_root` at git revision `rev`."""
+    names = _git_names(rev, str(manuals_root))
+    folders = sorted({str(Path(n).parent) for n in names
+                      if Path(n).name == "manual.yaml" and Path(n).parent.name == label})
+    if not folders:
+        raise InputError((error(f"no revision `{label}` under {manuals_root} at `{rev}`",
+                                code="usage"),), EXIT_USAGE)
+    return folders[0]
+
+
+def _git_names(rev: str, sub: str) -> list[str]:
     try:
-        names = subprocess.run(["git", "ls-tree", "-r", "--name-only", rev, "--", sub],
-                               capture_output=True, text=True, check=True).stdout.split("\n")
+        out = subprocess.run(["git", "ls-tree", "-r", "--name-only", rev, "--", sub],
+                             capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", "") or str(exc)
         raise InputError((error(f"git cannot read `{rev}:{sub}`: {detail.strip()}",
                                 hint="run inside the repository; check the revision and path",
                                 code="usage"),), EXIT_USAGE) from None
-    names = [n for n in names if n]
+    return [n for n in out.split("\n") if n]
+
+
+def _git_export(rev: str, sub: str, target: Path) -> None:
+    """Write the files of `sub` at git revision `rev` below `target`, without touching the
+    working tree."""
+    names = _git_names(rev, sub)
     if not names:
         raise InputError((error(f"nothing at `{rev}:{sub}`", code="usage"),), EXIT_USAGE)
     for name in names:

@@ -72,6 +72,9 @@ def test_diff_against_a_git_revision(project: Path, cli: Callable[..., Run]) -> 
     out = json.loads(cli("diff", "HEAD:manual_iku/deputi-sinka/2023-r2",
                          "manual_iku/deputi-sinka/2023-r2", "--format", "json").out)
     assert out["changed_ikus"] == ["IKU.8"]
+    by_label = json.loads(cli("diff", "HEAD:2023-r2", "2023-r2", "--format", "json").out)
+    assert by_label["changes"] == out["changes"]
+    assert cli("diff", "HEAD:2023-r9", "2023-r2").code == 2
     assert out["changes"][0]["old"] == "(L1 + L2 + L3) / 3"
     assert out["changes"][0]["new"] == "min(L1, L2, L3)"
     assert out["changes"][0]["detail"].startswith("{+min+}")
