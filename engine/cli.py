@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine import __version__
 from engine.dataset import DEFAULT_ROOT as DATA_ROOT
-from engine.dataset import Dataset, find_year_folder, history, load_dataset
+from engine.dataset import Dataset, find_year_folder, history, load_dataset, year_folders
 from engine.errors import (
     EXIT_FINDINGS,
     EXIT_INPUT,
@@ -28,7 +28,7 @@ from engine.errors import (
 )
 from engine.evaluate import Evaluator, differs
 from engine.manual import DEFAULT_ROOT as MANUAL_ROOT
-from engine.manual import ManualSet, load_set, load_set_or_raise
+from engine.manual import ManualSet, discover, load_set, load_set_or_raise
 from engine.periods import Period, PeriodError
 from engine.schemacheck import save_verdicts
 from engine.yamlload import display_path
@@ -71,13 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--unit", help="unit code for a directorate's view, such as INTI "
                                       "(default: the owner, the deputy)")
 
-    p = sub.add_parser("validate", help="check manuals: every problem of every file at once",
-                       description="Check manual revisions: YAML, schema, formulas, references, "
-                       "schedules, weights, status bands and revision dates. Reports every "
-                       "problem of every file in one run.", epilog=EPILOG,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser("validate", help="check manuals and data: every problem at once",
+                       description="Check manual revisions (YAML, schema, formulas, references, "
+                       "schedules, weights, status bands, revision dates) and datasets (YAML, "
+                       "schema, units, variables, kinds and ranges against the revision in "
+                       "force for each value). Reports every problem of every file in one run.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                   help="revision folders, files, or folders holding them (default: manual_iku)")
+                   help="manual revision folders, dataset year folders, files, or folders "
+                        "holding them (default: manual_iku and datasets)")
+    manuals_arg(p)
     p.add_argument("--format", choices=("table", "json"), default="table",
                    help="table for people, json for scripts and CI")
     p.add_argument("--assumptions", action="store_true",
@@ -223,15 +226,25 @@ def _unit(args: argparse.Namespace, manuals: ManualSet, period: Period) -> str |
 def cmd_validate(args: argparse.Namespace) -> int:
     from engine.render import make_console, render_validation
 
-    paths = args.paths or [MANUAL_ROOT]
-    for p in paths:
+    for p in args.paths:
         if not p.exists():
             raise InputError((error(f"{p} does not exist", code="io"),), EXIT_USAGE)
-    _, results, set_issues = load_set(paths)
-    if not results:
-        raise InputError((error(f"no manual revision (manual.yaml) found in "
-                                f"{', '.join(str(p) for p in paths)}", code="io"),))
-    issues = [i for r in results for i in r.issues] + set_issues
+    if args.paths:
+        manual_paths = [p for p in args.paths if discover([p])]
+        data_paths = [f for p in args.paths for f in year_folders(p)]
+    else:
+        manual_paths = [args.manuals]
+        data_paths = year_folders(DATA_ROOT)
+    if not manual_paths and not data_paths:
+        raise InputError((error(f"no manual revision (manual.yaml) or dataset found in "
+                                f"{', '.join(str(p) for p in args.paths)}", code="io"),))
+    manual_set, results, set_issues = load_set(manual_paths) if manual_paths else \
+        (None, [], [])
+    if data_paths and manual_set is None:  # data alone: checked against --manuals
+        manual_set = load_set([args.manuals])[0]
+    datasets = [load_dataset(f, manual_set) for f in data_paths] if manual_set else []
+    issues = [i for r in results for i in r.issues] + set_issues + \
+        [i for d in datasets for i in d.issues]
     errors = sum(1 for i in issues if i.severity is Severity.ERROR)
     if args.format == "json":
         manuals = [r.manual for r in results if r.manual is not None]
@@ -240,6 +253,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             "revisions": [m.label for m in manuals],
             "ikus": sum(len(m.ikus) for m in manuals),
             "files": sum(r.files for r in results),
+            "datasets": [d.folder for d in datasets],
+            "data_files": sum(d.files for d in datasets),
             "errors": errors,
             "warnings": sum(1 for i in issues if i.severity is Severity.WARNING),
             "issues": [i.to_json() for i in issues],
@@ -249,7 +264,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         }
         sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     else:
-        render_validation(make_console(), results, set_issues, args.assumptions)
+        render_validation(make_console(), results, set_issues, datasets, args.assumptions)
     return EXIT_FINDINGS if errors else EXIT_OK
 
 

@@ -322,6 +322,20 @@ def _normal_code(stem: str) -> str:
     return f"{prefix}.{int(num)}" if prefix == "IKU" and num.isdigit() else stem
 
 
+def year_folders(path: Path) -> list[Path]:
+    """The dataset year folders at or below `path` (a folder named for its year holding
+    IKU.NN.yaml or reported.yaml; manual revision folders such as `2022/` are not)."""
+    def is_year(p: Path) -> bool:
+        return p.is_dir() and p.name.isdigit() and not (p / "manual.yaml").is_file() and \
+            (any(p.glob("IKU.*.yaml")) or (p / REPORTED).is_file())
+
+    if is_year(path):
+        return [path]
+    if not path.is_dir():
+        return []
+    return sorted((p for p in path.rglob("*") if is_year(p)), key=lambda p: (p.parent, p.name))
+
+
 def find_year_folder(root: Path, year: int | None) -> Path | None:
     """The folder of `year` under `root` (any owner), or the latest year with data."""
     folders = sorted((p for p in root.glob("*/*") if p.is_dir() and p.name.isdigit()

@@ -36,7 +36,7 @@ from engine.manual import LoadResult
 from engine.model import Iku, Manual
 
 if TYPE_CHECKING:  # annotations only, see engine.export
-    from engine.dataset import ReportedFigure
+    from engine.dataset import Dataset, ReportedFigure
     from engine.diff import Change, Impact, ManualDiff
     from engine.reconcile import Reconciliation
 
@@ -98,8 +98,10 @@ def render_issues(console: Console, issues: Sequence[Issue], title: str = "Probl
 
 
 def render_validation(console: Console, results: Sequence[LoadResult],
-                      set_issues: Sequence[Issue], show_assumptions: bool) -> None:
-    issues = [i for r in results for i in r.issues] + list(set_issues)
+                      set_issues: Sequence[Issue], datasets: Sequence[Dataset],
+                      show_assumptions: bool) -> None:
+    issues = [i for r in results for i in r.issues] + list(set_issues) + \
+        [i for d in datasets for i in d.issues]
     render_issues(console, issues)
     errors = sum(1 for i in issues if i.severity is Severity.ERROR)
     warnings = sum(1 for i in issues if i.severity is Severity.WARNING)
@@ -117,9 +119,15 @@ def render_validation(console: Console, results: Sequence[LoadResult],
             for a in m.all_assumptions():
                 table.add_row(m.label, str(a.location), a.id, escape(" ".join(a.text.split())))
         console.print(table)
-    labels = ", ".join(m.label for m in manuals) or "none"
-    summary = (f"{len(results)} revision(s) ({labels}), {files} files, {n_iku} IKUs checked: "
-               f"{errors} error(s), {warnings} warning(s)")
+    parts = []
+    if results:
+        labels = ", ".join(m.label for m in manuals) or "none"
+        parts.append(f"{len(results)} revision(s) ({labels}), {files} files, {n_iku} IKUs")
+    if datasets:
+        years = ", ".join(d.folder for d in datasets)
+        parts.append(f"{len(datasets)} dataset(s) ({years}), {sum(d.files for d in datasets)} "
+                     "files")
+    summary = f"{'; '.join(parts)} checked: {errors} error(s), {warnings} warning(s)"
     if errors:
         console.print(Text(summary, style="bold red"))
     else:

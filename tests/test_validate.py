@@ -3,6 +3,7 @@ problems of a manual in one run; hostile formulas in a shipped IKU."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -116,8 +117,9 @@ def test_all_problems_of_a_manual_in_one_run(project: Path, cli: Callable[..., R
 def test_clean_manuals_say_what_was_checked(in_root: Path, cli: Callable[..., Run]) -> None:
     result = cli("validate")
     assert result.code == 0
-    assert "OK: 4 revision(s) (2022, 2023-r1, 2023-r2, 2024), 64 files, 60 IKUs checked: " \
-           "0 error(s), 0 warning(s)" in result.out
+    years = ", ".join(f"datasets/deputi-sinka/{y}" for y in (2021, 2022, 2023))
+    assert "OK: 4 revision(s) (2022, 2023-r1, 2023-r2, 2024), 64 files, 60 IKUs; 3 dataset(s) " \
+           f"({years}), 18 files checked: 0 error(s), 0 warning(s)" in " ".join(result.out.split())
 
 
 def test_assumptions_are_listed(in_root: Path, cli: Callable[..., Run]) -> None:
@@ -156,3 +158,18 @@ def test_hostile_formula_in_a_shipped_iku(formula: str, project: Path,
     assert elapsed < 1.0, f"took {elapsed:.2f}s"
     assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
     assert not (project / "MARKER").exists()
+
+
+def test_validate_checks_data_too(project: Path, cli: Callable[..., Run]) -> None:
+    """An officer who edits data validates it the same way, with file and line."""
+    path = Path("datasets/deputi-sinka/2023/IKU.10.yaml")
+    line = edit(path, "inputs: {indeks: 77.54}", "inputs: {indeks: 177.54}")
+    result = cli("validate", "--format", "json")
+    assert result.code == 1
+    out = json.loads(result.out)
+    assert "datasets/deputi-sinka/2023" in out["datasets"]
+    issue = next(i for i in out["issues"] if "outside 0 to 100" in i["message"])
+    assert (issue["file"], issue["line"], issue["iku"], issue["unit"]) == \
+        (str(path), line, "IKU.10", "INTI")
+    alone = cli("validate", "datasets/deputi-sinka/2023", "--format", "json")
+    assert alone.code == 1 and json.loads(alone.out)["revisions"] == []
