@@ -90,8 +90,6 @@ def test_error_names_file_and_line(case: str, path: Path, old: str, new: str, me
         line = path.read_text().split("\n").index(anchor) + 1
     result = cli("validate", "--format", "json")
     assert result.code == 1, result.err
-    import json
-
     issues = json.loads(result.out)["issues"]
     hits = [i for i in issues if message in i["message"] + " " + (i["hint"] or "")]
     assert hits, f"{case}: no issue with {message!r} in {[i['message'] for i in issues]}"
@@ -150,8 +148,6 @@ def test_hostile_formula_in_a_shipped_iku(formula: str, project: Path,
     start = time.perf_counter()
     result = cli("validate", "--format", "json")
     elapsed = time.perf_counter() - start
-    import json
-
     issues = [i for i in json.loads(result.out)["issues"] if i["iku"] == "IKU.8"]
     assert result.code == 1
     assert issues and issues[0]["file"].endswith("IKU.08.yaml") and issues[0]["line"] == line
