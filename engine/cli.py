@@ -26,7 +26,7 @@ from engine.errors import (
     did_you_mean,
     error,
 )
-from engine.evaluate import Evaluator, differs
+from engine.evaluate import Evaluator
 from engine.manual import DEFAULT_ROOT as MANUAL_ROOT
 from engine.manual import ManualSet, discover, load_set, load_set_or_raise
 from engine.periods import Period, PeriodError
@@ -358,7 +358,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from engine.diff import Change, diff_manuals
+    from engine.diff import revision_changes
     from engine.render import make_console, render_explanation
 
     manuals, data = _manuals_and_data(args)
@@ -375,22 +375,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
     unit = _unit(args, manuals, period) or manual.owner
     evaluator = Evaluator(manuals, data, explain=True)
     fig = evaluator.figure(code, unit, period)
-    printed = []
-    for measure, exact in (("realisasi", fig.value.exact), ("capaian", fig.capaian_exact)):
-        r = data.reported_figure(code, unit, period, measure)
-        if r is not None and differs(exact, r):
-            printed.append((measure, r.value, r.where))
+    revisions = revision_changes(manuals, period.year, manual.owner, code)
     u = manual.unit(unit)
-    year_revisions = manuals.for_year(period.year, manual.owner)
-    revisions = []
-    for before, after in zip((None, *year_revisions), year_revisions, strict=False):
-        changes: tuple[Change, ...] = ()
-        if before is not None and before.iku(code) is not None and after.iku(code) is not None:
-            changes = tuple(c for c in diff_manuals(before, after).changes if c.iku == code)
-        revisions.append((after, changes))
     earlier = history(Path(data.folder), code, unit) if period.is_year else []
     render_explanation(make_console(width=args.width), fig, iku, manual,
-                       u.short_name if u else unit, printed, revisions, earlier)
+                       u.short_name if u else unit, evaluator.printed_differences(fig), revisions,
+                       earlier)
     if not data.ok:
         _report(data.issues, f"problems in {data.folder}")
         return EXIT_INPUT

@@ -18,7 +18,7 @@ from typing import Any
 from engine import schemacheck
 from engine.errors import Issue, Location, did_you_mean, error, has_errors
 from engine.functions import Items, iter_numbers
-from engine.manual import ManualSet
+from engine.manual import ManualSet, code_from_file_name
 from engine.periods import Period, PeriodError
 from engine.yamlload import LoadedDoc, display_path, load_file
 
@@ -276,7 +276,7 @@ def load_dataset(folder: Path, manuals: ManualSet) -> Dataset:
     for path in sorted(folder.glob("*.yaml")):
         files += 1
         doc, found = load_file(path)
-        code = _normal_code(path.stem) if path.name != REPORTED else ""
+        code = code_from_file_name(path.stem) if path.name != REPORTED else ""
         issues += [dataclasses.replace(i, iku=code) for i in found]
         if doc is None:
             if code:
@@ -317,11 +317,6 @@ def history(folder: Path, iku: str, unit: str) -> list[ReportedFigure]:
     return out
 
 
-def _normal_code(stem: str) -> str:
-    prefix, _, num = stem.partition(".")
-    return f"{prefix}.{int(num)}" if prefix == "IKU" and num.isdigit() else stem
-
-
 def year_folders(path: Path) -> list[Path]:
     """The dataset year folders at or below `path` (a folder named for its year holding
     IKU.NN.yaml or reported.yaml; manual revision folders such as `2022/` are not)."""
@@ -337,9 +332,10 @@ def year_folders(path: Path) -> list[Path]:
 
 
 def find_year_folder(root: Path, year: int | None) -> Path | None:
-    """The folder of `year` under `root` (any owner), or the latest year with data."""
-    folders = sorted((p for p in root.glob("*/*") if p.is_dir() and p.name.isdigit()
-                      and any(p.glob("IKU.*.yaml"))), key=lambda p: int(p.name))
+    """The folder of `year` under `root` (any owner), or the latest year with inputs (a year
+    with only a reported.yaml has nothing to evaluate)."""
+    folders = sorted((p for p in year_folders(root) if any(p.glob("IKU.*.yaml"))),
+                     key=lambda p: int(p.name))
     if year is not None:
         folders = [p for p in folders if int(p.name) == year]
     return folders[-1] if folders else None

@@ -228,6 +228,20 @@ def _order(code: str) -> tuple[int, str]:
     return (int(digits) if digits.isdigit() else 0, code)
 
 
+def revision_changes(manuals: ManualSet, year: int, owner: str,
+                     code: str) -> list[tuple[Manual, tuple[Change, ...]]]:
+    """The revisions of `year` in order, each with the changes it made to IKU `code` (none
+    for the first revision of the year)."""
+    revisions = manuals.for_year(year, owner)
+    out: list[tuple[Manual, tuple[Change, ...]]] = []
+    for before, after in zip((None, *revisions), revisions, strict=False):
+        changes: tuple[Change, ...] = ()
+        if before is not None and before.iku(code) is not None and after.iku(code) is not None:
+            changes = tuple(c for c in diff_manuals(before, after).changes if c.iku == code)
+        out.append((after, changes))
+    return out
+
+
 # -- resolving OLD and NEW ------------------------------------------------------------------
 def resolve(spec: str, manuals_root: Path, workdir: Path) -> LoadResult:
     """OLD/NEW as a folder, a revision label under manuals_root, or `REV:PATH` from git."""

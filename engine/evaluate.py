@@ -330,6 +330,16 @@ class Evaluator:
         return Figure(code, unit, period, manual.label, value, realisasi, target,
                       t.source if t else "", capaian_exact, capaian, band, group, note, rule.text)
 
+    def printed_differences(self, fig: Figure) -> tuple[tuple[str, ReportedFigure], ...]:
+        """(measure, printed figure) where the report prints another realisasi or capaian than
+        the recomputation, beyond the printed figure's rounding."""
+        return tuple(
+            (measure, r) for measure, exact in (("realisasi", fig.value.exact),
+                                                ("capaian", fig.capaian_exact))
+            if (r := self.data.reported_figure(fig.iku, fig.unit, fig.period, measure))
+            and differs(exact, r)
+        )
+
     # -- the table --------------------------------------------------------------------------
     def evaluate(self, period: Period, unit: str | None = None) -> Evaluation:
         manual = self.manual_for(period)
@@ -350,12 +360,7 @@ class Evaluator:
                 if unit_code != manual.owner and (cu is None or iku.cascade.rollup == "owner_only"):
                     continue
                 fig = self.figure(code, unit_code, period)
-                printed = tuple(
-                    (measure, r) for measure, exact in (("realisasi", fig.value.exact),
-                                                        ("capaian", fig.capaian_exact))
-                    if (r := self.data.reported_figure(code, unit_code, period, measure))
-                    and differs(exact, r)
-                )
+                printed = self.printed_differences(fig)
                 indicator = cu.indicator if cu is not None and cu.indicator and \
                     unit_code != manual.owner else iku.name
                 rows.append(Row(obj, iku, indicator, fig, printed))

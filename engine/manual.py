@@ -507,9 +507,9 @@ def load_manual(folder: Path) -> LoadResult:
     for p in paths:
         files += 1
         doc, found = load_file(p)
-        issues += [dataclasses.replace(i, iku=_code_from_name(p.stem)) for i in found]
+        issues += [dataclasses.replace(i, iku=code_from_file_name(p.stem)) for i in found]
         if doc is None:
-            broken.add(_code_from_name(p.stem))  # its problems are reported; no "missing" too
+            broken.add(code_from_file_name(p.stem))  # its problems are reported; no "missing" too
             continue
         code = doc.data.get("code", p.stem) if isinstance(doc.data, dict) else p.stem
         schema_issues = schemacheck.validate(doc, "iku", iku=str(code))
@@ -544,8 +544,8 @@ def _padded(code: str) -> str:
     return f"{prefix}.{int(num):02d}" if num.isdigit() else code
 
 
-def _code_from_name(stem: str) -> str:
-    """IKU.08 -> IKU.8: the code a file name stands for."""
+def code_from_file_name(stem: str) -> str:
+    """IKU.08 -> IKU.8: the code a manual's or a dataset's file name stands for."""
     prefix, _, num = stem.partition(".")
     return f"{prefix}.{int(num)}" if num.isdigit() else stem
 

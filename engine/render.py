@@ -285,7 +285,7 @@ def _show_input(value: object) -> str:
 
 
 def render_explanation(console: Console, fig: Figure, iku: Iku, manual: Manual,
-                       unit_name: str, printed: Sequence[tuple[str, object, str]],
+                       unit_name: str, printed: Sequence[tuple[str, ReportedFigure]],
                        revisions: Sequence[tuple[Manual, tuple[Change, ...]]] = (),
                        earlier: Sequence[ReportedFigure] = ()) -> None:
     """`revisions`: the year's revisions with the changes each made to this IKU;
@@ -326,8 +326,8 @@ def render_explanation(console: Console, fig: Figure, iku: Iku, manual: Manual,
             tree.add(f"status: {label}; {GROUP_LABEL.get(fig.group or '', '')}")
         elif fig.note:
             tree.add(Text(fig.note, style="red"))
-    for measure, value, where in printed:
-        tree.add(Text(f"the report prints {measure} {value} ({where}); the recomputation "
+    for measure, r in printed:
+        tree.add(Text(f"the report prints {measure} {r.value} ({r.where}); the recomputation "
                       "differs beyond rounding", style="magenta"))
     if earlier:
         trend = "; ".join(f"{r.period.year}: {r.value} ({r.where})" for r in earlier)
