@@ -208,19 +208,14 @@ def _describe(err: ValidationError) -> tuple[tuple[Any, ...], str, str]:
     return path, err.message, ""
 
 
-# Documents already found valid, by schema and identity of their (shared, unchanged) data:
-# see engine.yamlload.parse_text.
-_VALID: set[tuple[str, int]] = set()
 
 
 def validate(doc: LoadedDoc, schema_name: str, **context: str) -> list[Issue]:
     """All schema errors of `doc`, each located at its line."""
-    key = (schema_name, id(doc.data))
-    if key in _VALID:
-        return []
+    # Identical texts in one run (most IKU files of a year's revisions) and, with the cache
+    # on, files unchanged since an earlier clean run are validated once.
     verdict = hashlib.sha256(f"{_schema_digest(schema_name)}:{doc.digest}".encode()).hexdigest()
     if doc.digest and verdict in _VERDICTS:
-        _VALID.add(key)
         return []
     issues: list[Issue] = []
     seen: set[tuple[Any, ...]] = set()
@@ -235,8 +230,6 @@ def validate(doc: LoadedDoc, schema_name: str, **context: str) -> list[Issue]:
         text = f"{where}: {message}" if where else message
         issues.append(error(text, doc.loc(path), hint=hint, code=f"schema-{err.validator}",
                             **context))
-    if not issues:
-        _VALID.add(key)
-        if doc.digest:
-            _VERDICTS.add(verdict)
+    if not issues and doc.digest:
+        _VERDICTS.add(verdict)
     return issues
