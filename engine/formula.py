@@ -235,6 +235,10 @@ class _Checker(ast.NodeVisitor):
                                 "use + - * / and ** with a small whole exponent")
             if isinstance(node.op, ast.Pow):
                 self._check_exponent(node.right)
+            if isinstance(node.op, ast.Div) and isinstance(node.right, ast.Constant) \
+                    and node.right.value == 0:  # certain to fail on any data: say so at load
+                raise self.fail(node, "division by zero",
+                                "divide by a variable, or use percent()/ratio() with when_zero=")
         elif isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, _ALLOWED_UNARY):
                 raise self.fail(node, f"operator `{_op_text(node.op)}` is not allowed")

@@ -50,6 +50,7 @@ HOSTILE = [
     ("parser", "-" * 1999 + "1", "nests deeper"),
     ("parser", "lambda: 1", "lambda"),
     ("parser", "1 +", "syntax"),
+    ("arithmetic", "(x + 1) / 0", "division by zero"),
 ]
 
 
