@@ -14,8 +14,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-MANUALS = ROOT / "manual_iku"
-DATASETS = ROOT / "datasets"
+# The project's acceptance data: a copy of the shipped SINKA manuals and data that the tests
+# own. `manual_iku/` and `datasets/` at the top are the users' working folders; a yearly
+# commit there (a new revision, year or owner) must never turn `make test` red.
+ACCEPTANCE = Path(__file__).resolve().parent / "acceptance"
+MANUALS = ACCEPTANCE / "manual_iku"
+DATASETS = ACCEPTANCE / "datasets"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
@@ -47,8 +51,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def in_root(monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(ROOT)
-    return ROOT
+    """The acceptance project as the working directory (read only: tests that change files
+    use `project`, a scratch copy)."""
+    monkeypatch.chdir(ACCEPTANCE)
+    return ACCEPTANCE
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Run
+from conftest import ACCEPTANCE, ROOT, Run
 
 from engine.cli import COMMANDS, build_parser
 
@@ -70,7 +70,7 @@ def test_output_is_written_atomically(project: Path, cli: Callable[..., Run]) ->
 
 def test_no_color_and_plain_output(in_root: Path) -> None:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
-    result = subprocess.run([sys.executable, "-m", "engine", "evaluate"], cwd=ROOT, env=env,
+    result = subprocess.run([sys.executable, "-m", "engine", "evaluate"], cwd=ACCEPTANCE, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "\x1b[" not in result.stdout
@@ -81,7 +81,7 @@ def test_no_color_and_plain_output(in_root: Path) -> None:
 def test_installed_script_runs() -> None:
     script = shutil.which("iku", path=str(Path(sys.executable).parent))
     assert script is not None, "the iku console script is not installed in this environment"
-    result = subprocess.run([script, "validate", "--format", "json"], cwd=ROOT,
+    result = subprocess.run([script, "validate", "--format", "json"], cwd=ACCEPTANCE,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert '"ok": true' in result.stdout

@@ -141,4 +141,4 @@ def test_golden(name: str, argv: tuple[str, ...], in_root: Path, cli: Callable[.
 
 
 def test_root_is_the_project() -> None:
-    assert (ROOT / "manual_iku").is_dir()
+    assert (ROOT / "engine" / "cli.py").is_file()
