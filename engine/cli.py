@@ -8,12 +8,14 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine import __version__
-from engine.dataset import DEFAULT_ROOT as DATA_ROOT
-from engine.dataset import Dataset, find_year_folder, history, load_dataset, year_folders
+from engine.codes import from_user
+from engine.dataset import Dataset, history
 from engine.errors import (
+    EXIT_FIGURE_ERROR,
     EXIT_FINDINGS,
     EXIT_INPUT,
     EXIT_MISSING_DATA,
@@ -22,14 +24,16 @@ from engine.errors import (
     IkuError,
     InputError,
     Issue,
+    Location,
     Severity,
     did_you_mean,
     error,
 )
-from engine.evaluate import Evaluator
-from engine.manual import DEFAULT_ROOT as MANUAL_ROOT
-from engine.manual import ManualSet, discover, load_set, load_set_or_raise
+from engine.evaluate import Evaluation, Evaluator
+from engine.model import Manual
+from engine.org import Owner
 from engine.periods import Period, PeriodError
+from engine.project import DATA_ROOT, MANUAL_ROOT, Project
 from engine.schemacheck import save_verdicts
 from engine.yamlload import display_path
 
@@ -37,7 +41,8 @@ from engine.yamlload import display_path
 # time is part of every command's cost (bench/bench.py measures it against the bare imports).
 
 EPILOG = """exit codes: 0 ok; 1 findings (validate: errors; diff: differences; reconcile:
-discrepancies); 2 usage; 3 a manual or dataset cannot be used; 4 missing data with --strict.
+discrepancies); 2 usage; 3 a manual or dataset cannot be used; 4 missing data with --strict;
+5 a figure could not be computed (a formula or check failed on data that is there).
 Documentation: README.md and docs/ in the project."""
 
 
@@ -57,30 +62,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     def manuals_arg(p: argparse.ArgumentParser) -> None:
         p.add_argument("--manuals", type=Path, default=MANUAL_ROOT, metavar="PATH",
-                       help="folder of manual revisions (default: manual_iku)")
+                       help="folder of the owners' manuals, with organisation.yaml "
+                            "(default: manual_iku)")
+
+    def owner_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--owner", metavar="OWNER",
+                       help="whose manual: an owner's code or folder, such as SINKA or INTI "
+                            "(default: the organisation's default_owner)")
 
     def data_arg(p: argparse.ArgumentParser) -> None:
         p.add_argument("--data", type=Path, default=DATA_ROOT, metavar="PATH",
-                       help="datasets root or one year's folder (default: datasets, latest "
-                            "year with data)")
+                       help="datasets root (default: datasets), or one owner's or one year's "
+                            "folder in it")
 
     def period_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--year", type=int, help="year to evaluate (default: latest with data)")
-        p.add_argument("--period", help="2023, 2023-S1, 2023-TW2, or S1/TW2 with --year "
-                                        "(default: the whole year)")
-        p.add_argument("--unit", help="unit code for a directorate's view, such as INTI "
-                                      "(default: the owner, the deputy)")
+        p.add_argument("--year", type=int, help="year to evaluate (default: the owner's latest "
+                                                "year with data)")
+        when = p.add_mutually_exclusive_group()
+        when.add_argument("--period", help="2023, 2023-S1, 2023-TW2, or TW2, S1, year with "
+                                           "--year (any case; default: the whole year)")
+        when.add_argument("--as-of", dest="as_of", metavar="PERIOD",
+                          help="each IKU at its latest scheduled period ending within PERIOD, "
+                               "N/A where none is due, as the directorates' TW IV tables do")
+        p.add_argument("--unit", help="unit code for a directorate's view in the owner's "
+                                      "manual, such as INTI (default: the owner)")
 
     p = sub.add_parser("validate", help="check manuals and data: every problem at once",
-                       description="Check manual revisions (YAML, schema, formulas, references, "
-                       "schedules, weights, status bands, revision dates) and datasets (YAML, "
-                       "schema, units, variables, kinds and ranges against the revision in "
-                       "force for each value). Reports every problem of every file in one run.",
+                       description="Check the organisation file, every owner's manual "
+                       "revisions (YAML, schema, formulas, references, schedules, weights, "
+                       "status bands, revision dates), every owner's data (YAML, schema, "
+                       "units, variables, kinds and ranges against that owner's revision in "
+                       "force for each value) and the links between owners' manuals. Reports "
+                       "every problem of every file in one run.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                    help="manual revision folders, dataset year folders, files, or folders "
-                        "holding them (default: manual_iku and datasets)")
+                        "holding them (default: everything under --manuals and --data)")
     manuals_arg(p)
+    data_arg(p)
+    owner_arg(p)
     p.add_argument("--format", choices=("table", "json"), default="table",
                    help="table for people, json for scripts and CI")
     p.add_argument("--assumptions", action="store_true",
@@ -92,71 +112,89 @@ def build_parser() -> argparse.ArgumentParser:
                        "one IKU's whole definition.")
     p.add_argument("iku", nargs="?", help="IKU code, such as IKU.8 (default: the whole manual)")
     manuals_arg(p)
-    p.add_argument("--revision", help="revision label, such as 2023-r1 (default: the one in "
-                                      "force at the end of --year)")
+    owner_arg(p)
+    p.add_argument("--data", type=Path, default=DATA_ROOT, metavar="PATH",
+                   help="datasets root, for the default year (default: datasets)")
+    p.add_argument("--revision", help="revision label of the owner, such as 2023-r1 "
+                                      "(default: the one in force at the end of --year)")
     p.add_argument("--year", type=int, help="year (default: latest with data, else latest)")
 
     p = sub.add_parser("evaluate", help="recompute target, realisasi, capaian and scores",
-                       description="Evaluate the manual against the data: target, realisasi, "
-                       "capaian and status per IKU, the groups above/on/below target, NSS, NKP "
-                       "and NPSS. Where the report printed another figure, both are shown.",
+                       description="Evaluate an owner's manual against its data: target, "
+                       "realisasi, capaian and status per IKU, the groups above/on/below "
+                       "target, NSS, NKP and NPSS by the manual's roll-up rules. Where the "
+                       "report printed another figure, both are shown. With --tree, one row "
+                       "per owner of the organisation under the chosen one.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     manuals_arg(p)
     data_arg(p)
+    owner_arg(p)
     period_args(p)
     p.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
     p.add_argument("--output", type=Path, metavar="FILE",
                    help="write to FILE (atomically) instead of the terminal")
     p.add_argument("--strict", action="store_true",
                    help="exit 4 when any IKU has no figure for lack of data")
+    p.add_argument("--tree", action="store_true",
+                   help="the organisation at a glance: every owner under --owner (default: the "
+                        "top), with NPSS, IKUs above/on/below target and the weakest IKU")
     p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
 
     p = sub.add_parser("explain", help="how one figure came about, step by step",
-                       description="Explain one IKU's figure: the revision and formula in "
+                       description="Explain one figure: an IKU's (the revision and formula in "
                        "force, each input with its file and line, each step's value, the "
-                       "cascade and period parts, the target, capaian, rounding and status.",
+                       "cascade, links into other manuals and period parts, the target, "
+                       "capaian, rounding and status), an objective's NSS (SS.3), a "
+                       "perspective's NKP (NKP.INTERNAL) or the NPSS.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("iku", help="IKU code, such as IKU.8")
+    p.add_argument("iku", metavar="FIGURE",
+                   help="an IKU code (IKU.8, or 8), an objective (SS.3), NKP.<perspective> "
+                        "or NPSS")
     manuals_arg(p)
     data_arg(p)
+    owner_arg(p)
     period_args(p)
     p.add_argument("--width", type=int, help="width in characters (default: terminal)")
 
     p = sub.add_parser("diff", help="what changed between two manual revisions",
-                       description="Semantic differences between two manual revisions, per IKU: "
-                       "added, removed or renumbered IKUs; name, unit, polarity, objective; "
-                       "formula (as an expression diff), steps and variables; schedule; "
-                       "targets; cascade; and the header's scoring rules. With --impact, the "
-                       "same data scored under both.",
-                       epilog="OLD and NEW: a revision folder, a revision label (2023-r1), or "
-                       "from git REV:PATH (HEAD~1:manual_iku/deputi-sinka/2023-r2) or "
-                       "REV:LABEL (HEAD~1:2023-r2).\n"
+                       description="Semantic differences between two manual revisions of one "
+                       "owner, per IKU: added, removed or renumbered IKUs; name, unit, "
+                       "polarity, objective; formula (as an expression diff), steps and "
+                       "variables; schedule; targets; cascade; and the header's scoring "
+                       "rules. With --impact, the owner's data scored under both.",
+                       epilog="OLD and NEW: a revision folder, a revision label of the owner "
+                       "(2023-r1), or from git REV:PATH (HEAD~1:manual_iku/deputi-sinka/"
+                       "2023-r2) or REV:LABEL (HEAD~1:2023-r2).\n"
                        "exit codes, as diff(1): 0 no differences, 1 differences, 2 trouble.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("old", metavar="OLD")
     p.add_argument("new", metavar="NEW")
     manuals_arg(p)
+    owner_arg(p)
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
                    help="markdown to paste into a review")
     p.add_argument("--impact", action="store_true",
-                   help="also score the same data under both manuals")
+                   help="also score the owner's data under both manuals")
     p.add_argument("--data", type=Path, default=DATA_ROOT, metavar="PATH",
-                   help="dataset for --impact: a year's folder or the datasets root "
-                        "(default: latest year with data)")
-    p.add_argument("--year", type=int, help="year of the data for --impact")
+                   help="datasets root for --impact (default: datasets)")
+    p.add_argument("--year", type=int, help="year of the data for --impact (default: the "
+                                            "owner's latest year with data)")
     p.add_argument("--width", type=int, help="width in characters (default: terminal)")
 
     p = sub.add_parser("reconcile", help="check printed figures against the recomputation",
-                       description="Check every printed figure of the dataset's reported.yaml "
-                       "against the recomputation: both values, the difference, the "
-                       "tolerance (half a unit of the last printed digit) and a "
-                       "classification (carried, averaging, copied, rounding, arithmetic).",
+                       description="Check every printed figure of an owner's reported.yaml "
+                       "(realisasi, capaian, NSS, NKP, NPSS, average capaian) against the "
+                       "recomputation: both values, the difference, the tolerance (half a "
+                       "unit of the last printed digit) and a classification (carried, "
+                       "averaging, copied, rounding, arithmetic).",
                        epilog="exit codes: 0 every figure agrees; 1 some figure differs beyond "
-                       "its tolerance; 3 the manual or dataset cannot be used.",
+                       "its tolerance; 2 usage; 3 the manual or dataset cannot be used.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     manuals_arg(p)
     data_arg(p)
-    p.add_argument("--year", type=int, help="year of the report (default: latest with data)")
+    owner_arg(p)
+    p.add_argument("--year", type=int, help="year of the report (default: the owner's latest "
+                                            "year with data)")
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     p.add_argument("--all", action="store_true", help="list the figures that agree as well")
     p.add_argument("--width", type=int, help="width in characters (default: terminal)")
@@ -173,160 +211,213 @@ def _report(issues: Sequence[Issue], heading: str = "") -> None:
         sys.stderr.write(issue.as_text() + "\n")
 
 
-def _data_folder(args: argparse.Namespace) -> Path:
-    root: Path = args.data
-    period = getattr(args, "period", None) or ""
-    year = args.year or (int(period[:4]) if period[:4].isdigit() else None)
-    if (root / "reported.yaml").is_file() or any(root.glob("IKU.*.yaml")):
-        folder: Path | None = root
-    else:
-        folder = find_year_folder(root, year)
-    if folder is None or not folder.name.isdigit():
-        what = f"for {year} " if year else ""
-        raise InputError((error(f"no dataset {what}under {display_path(root)}",
-                                hint="expected datasets/<owner>/<year>/IKU.NN.yaml; use --data",
-                                code="io"),))
-    return folder
+def _usage(message: str, hint: str = "") -> InputError:
+    return InputError((error(message, hint=hint, code="usage"),), EXIT_USAGE)
 
 
-def _manuals_and_data(args: argparse.Namespace) -> tuple[ManualSet, Dataset]:
-    """The data's folder first, so that only the manual revisions of its year are read."""
-    folder = _data_folder(args)
-    manuals = load_set_or_raise([args.manuals], year=int(folder.name))
-    return manuals, load_dataset(folder, manuals)
+@dataclass
+class _Target:
+    """What a command works on: the project, the owner, and the owner's year."""
+
+    project: Project
+    owner: Owner
+    year: int
 
 
-def _period(args: argparse.Namespace, data: Dataset) -> Period:
-    year = args.year or data.year
-    text = args.period
+def _project(args: argparse.Namespace) -> tuple[Project, str | None, int | None]:
+    """The project, and the owner and year a `--data` folder below the root names."""
+    data: Path = getattr(args, "data", DATA_ROOT)
+    year = None
+    if data.name.isdigit() and data.is_dir():  # one year's folder: <root>/<owner>/<year>
+        year, data = int(data.name), data.parent
+    project = Project(args.manuals, data)
+    by_folder = {o.folder: o.code for o in project.org.owners}
+    is_root = data.is_dir() and any((data / f).is_dir() for f in by_folder)
+    if is_root or data.name not in by_folder:
+        return project, None, year
+    project.data_root = data.parent  # one owner's folder
+    return project, by_folder[data.name], year
+
+
+def _target(args: argparse.Namespace, need_data: bool = True) -> _Target:
+    project, data_owner, data_year = _project(args)
+    owner = project.owner(args.owner or data_owner)
+    if data_owner is not None and owner.code != data_owner:
+        raise _usage(f"--data names the data of {data_owner}, --owner says {owner.code}")
+    year = getattr(args, "year", None) or data_year or _period_year(args)
+    if year is None:
+        years = project.data_years(owner.code)
+        if not years and need_data:
+            shown = display_path(project.data_root / owner.folder)
+            raise InputError((error(f"no data of {owner.code} under {shown}", Location(shown),
+                                    hint=f"expected {shown}/<year>/<code>.yaml; use --data",
+                                    code="io"),))
+        year = years[-1] if years else None
+    if year is None:
+        manual_years = project.manuals(owner.code).years()
+        year = manual_years[-1]
+    if need_data and year not in project.data_years(owner.code):
+        shown = display_path(project.data_root / owner.folder)
+        raise InputError((error(f"no dataset of {owner.code} for {year} under {shown}",
+                                Location(shown), code="io",
+                                hint=f"years with data: {_years(project, owner)}"),))
+    return _Target(project, owner, year)
+
+
+def _years(project: Project, owner: Owner) -> str:
+    return ", ".join(map(str, project.data_years(owner.code))) or "none"
+
+
+def _period_year(args: argparse.Namespace) -> int | None:
+    text = getattr(args, "period", None) or getattr(args, "as_of", None) or ""
+    head = text.strip()[:4]
+    return int(head) if head.isdigit() else None
+
+
+def _period(args: argparse.Namespace, year: int) -> Period:
+    text = args.period or args.as_of
+    if text is None:
+        return Period.of(year, "Y")
     try:
-        if text is None:
-            return Period.of(year, "Y")
-        if text[:1].isdigit():
-            return Period.parse(text)
-        return Period.of(year, text.upper())
+        return Period.loose(text, year)
     except PeriodError as exc:
         raise InputError((error(str(exc), code="usage"),), EXIT_USAGE) from None
 
 
-def _unit(args: argparse.Namespace, manuals: ManualSet, period: Period) -> str | None:
+def _unit(args: argparse.Namespace, manual: Manual) -> str:
     if not args.unit:
-        return None
-    manual = manuals.in_force(period)
-    codes = [u.code for u in manual.units] if manual else []
+        return manual.owner
+    codes = [u.code for u in manual.units]
     match = next((c for c in codes if c.lower() == args.unit.lower()), None)
     if match is None:
-        raise InputError((error(f"unknown unit `{args.unit}`",
-                                hint=did_you_mean(args.unit.upper(), codes) or
-                                f"units: {', '.join(codes)}", code="usage"),), EXIT_USAGE)
+        raise _usage(f"unknown unit `{args.unit}` in {manual.owner}'s manual {manual.label}",
+                     did_you_mean(args.unit.upper(), codes) or f"units: {', '.join(codes)}")
     return match
+
+
+def _manual_in_force(ev: Evaluator, period: Period) -> Manual:
+    manual = ev.manual_for(period)
+    if manual is None:
+        raise InputError((error(f"no manual revision of {ev.owner} in force for {period}",
+                                hint="check --year/--period and the manuals", code="usage"),),
+                         EXIT_USAGE)
+    return manual
+
+
+def _data_problems(data: Dataset) -> None:
+    if not data.ok:
+        _report(data.issues, f"problems in {data.folder}")
 
 
 # -- commands -------------------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
-    from engine.render import make_console, render_validation
+    from engine.validate import nothing_to_check, validate
 
     for p in args.paths:
         if not p.exists():
             raise InputError((error(f"{p} does not exist", code="io"),), EXIT_USAGE)
-    if args.paths:
-        manual_paths = [p for p in args.paths if discover([p])]
-        data_paths = [f for p in args.paths for f in year_folders(p)]
-    else:
-        manual_paths = [args.manuals]
-        data_paths = year_folders(DATA_ROOT)
-    if not manual_paths and not data_paths:
-        raise InputError((error(f"no manual revision (manual.yaml) or dataset found in "
-                                f"{', '.join(str(p) for p in args.paths)}", code="io"),))
-    manual_set, results, set_issues = load_set(manual_paths) if manual_paths else \
-        (None, [], [])
-    if data_paths and manual_set is None:  # data alone: checked against --manuals
-        manual_set = load_set([args.manuals])[0]
-    datasets = [load_dataset(f, manual_set) for f in data_paths] if manual_set else []
-    issues = [i for r in results for i in r.issues] + set_issues + \
-        [i for d in datasets for i in d.issues]
-    errors = sum(1 for i in issues if i.severity is Severity.ERROR)
+    result = validate(args.manuals, args.data, args.paths, args.owner)
+    none = nothing_to_check(result, args.paths, args.manuals)
+    if none is not None:
+        raise InputError((none,), EXIT_INPUT)
+    issues = result.all_issues()
+    errors = result.count(Severity.ERROR)
     if args.format == "json":
-        manuals = [r.manual for r in results if r.manual is not None]
+        manuals = [r.manual for r in result.results if r.manual is not None]
         out = {
             "ok": errors == 0,
-            "revisions": [m.label for m in manuals],
+            "organisation": result.org_file or None,
+            "owners": [o.owner for o in result.owners if o.owner],
+            "revisions": [f"{m.owner}:{m.label}" for m in manuals],
             "ikus": sum(len(m.ikus) for m in manuals),
-            "files": sum(r.files for r in results),
-            "datasets": [d.folder for d in datasets],
-            "data_files": sum(d.files for d in datasets),
+            "files": sum(r.files for r in result.results),
+            "datasets": [d.folder for d in result.datasets],
+            "data_files": sum(d.files for d in result.datasets),
             "errors": errors,
-            "warnings": sum(1 for i in issues if i.severity is Severity.WARNING),
+            "warnings": result.count(Severity.WARNING),
             "issues": [i.to_json() for i in issues],
-            "assumptions": [{"revision": m.label, "id": a.id, "where": str(a.location),
-                             "text": " ".join(a.text.split())}
+            "assumptions": [{"owner": m.owner, "revision": m.label, "id": a.id,
+                             "where": str(a.location), "text": " ".join(a.text.split())}
                             for m in manuals for a in m.all_assumptions()],
         }
         sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     else:
-        render_validation(make_console(), results, set_issues, datasets, args.assumptions)
+        from engine.render import make_console, render_validation
+
+        render_validation(make_console(), result, args.assumptions)
     return EXIT_FINDINGS if errors else EXIT_OK
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     from engine.render import make_console, render_iku, render_manual
 
-    manuals = load_set_or_raise([args.manuals])
+    t = _target(args, need_data=False)
+    manuals = t.project.manuals(t.owner.code)
     if args.revision:
         manual = manuals.by_label(args.revision)
         if manual is None:
             labels = [m.label for m in manuals.manuals]
-            raise InputError((error(f"no revision `{args.revision}`",
-                                    hint=did_you_mean(args.revision, labels) or
-                                    f"revisions: {', '.join(labels)}", code="usage"),),
-                             EXIT_USAGE)
+            raise _usage(f"{t.owner.code} has no revision `{args.revision}`",
+                         did_you_mean(args.revision, labels) or
+                         f"revisions: {', '.join(labels)}")
     else:
-        year = args.year
-        if year is None:
-            folder = find_year_folder(DATA_ROOT, None)
-            year = int(folder.name) if folder else manuals.years()[-1]
-        manual = manuals.in_force(Period.of(year, "Y"))
-        if manual is None:
-            raise InputError((error(f"no manual for {year}",
-                                    hint=f"years: {', '.join(map(str, manuals.years()))}",
-                                    code="usage"),), EXIT_USAGE)
+        found = manuals.in_force(Period.of(t.year, "Y"))
+        if found is None:
+            raise _usage(f"{t.owner.code} has no manual for {t.year}",
+                         f"years: {', '.join(map(str, manuals.years()))}")
+        manual = found
     console = make_console()
     if args.iku:
-        iku = manual.iku(_iku_code(args.iku))
+        codes = [i.code for i in manual.ikus]
+        code = from_user(args.iku, codes, manual.indicator_codes)
+        iku = manual.iku(code)
         if iku is None:
-            codes = [i.code for i in manual.ikus]
-            raise InputError((error(f"{args.iku} is not in manual {manual.label}",
-                                    hint=did_you_mean(_iku_code(args.iku), codes), code="usage"),),
-                             EXIT_USAGE)
+            raise _usage(f"{args.iku} is not in {t.owner.code}'s manual {manual.label}",
+                         did_you_mean(code, codes) or f"indicators: {', '.join(codes)}")
         render_iku(console, manual, iku)
     else:
         render_manual(console, manual)
     return EXIT_OK
 
 
-def _iku_code(text: str) -> str:
-    """`8`, `iku8`, `IKU.08` -> `IKU.8`."""
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return f"IKU.{int(digits)}" if digits else text
+def _evaluation(args: argparse.Namespace, t: _Target) -> tuple[Evaluation, Dataset]:
+    ev = t.project.evaluator(t.owner.code, t.year)
+    period = _period(args, t.year)
+    manual = _manual_in_force(ev, period)
+    try:
+        return ev.evaluate(period, _unit(args, manual), as_of=bool(args.as_of)), ev.data
+    except LookupError as exc:
+        raise _usage(str(exc), "check --year/--period and the manuals") from None
+
+
+def _exit_code(ev: Evaluation, data: Dataset, strict: bool) -> int:
+    """Load errors first (3), then figures that failed (5), then --strict's missing data (4)."""
+    if not data.ok:
+        return EXIT_INPUT
+    if ev.errors:
+        sys.stderr.write(f"{len(ev.errors)} figure(s) could not be computed: "
+                         f"{', '.join(r.iku.code for r in ev.errors)} "
+                         "(`iku explain` shows why)\n")
+        return EXIT_FIGURE_ERROR
+    if strict and ev.missing:
+        sys.stderr.write(f"--strict: {len(ev.missing)} IKU(s) without data: "
+                         f"{', '.join(r.iku.code for r in ev.missing)}\n")
+        return EXIT_MISSING_DATA
+    return EXIT_OK
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.tree:
+        return _evaluate_tree(args)
     from engine.export import evaluation_csv, evaluation_json, evaluation_markdown, write_atomic
 
-    manuals, data = _manuals_and_data(args)
-    period = _period(args, data)
-    unit = _unit(args, manuals, period)
-    evaluator = Evaluator(manuals, data)
-    try:
-        ev = evaluator.evaluate(period, unit)
-    except LookupError as exc:
-        raise InputError((error(str(exc), hint="check --year/--period and the manuals",
-                                code="usage"),)) from None
+    t = _target(args)
+    ev, data = _evaluation(args, t)
     text = {"json": evaluation_json, "csv": evaluation_csv,
             "markdown": evaluation_markdown}.get(args.format)
     if args.output is not None:
         if not data.ok:
-            _report(data.issues, f"problems in {data.folder}")
+            _data_problems(data)
             sys.stderr.write(f"{args.output} not written: the dataset has errors\n")
             return EXIT_INPUT
         if text is None:
@@ -342,49 +433,88 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         sys.stderr.write(f"wrote {args.output}\n")
     elif text is not None:
         sys.stdout.write(text(ev))
-        if not data.ok:
-            _report(data.issues, f"problems in {data.folder}")
+        _data_problems(data)
     else:
         from engine.render import make_console, render_evaluation
 
         render_evaluation(make_console(width=args.width), ev)
-    if not data.ok:
+    return _exit_code(ev, data, args.strict)
+
+
+def _evaluate_tree(args: argparse.Namespace) -> int:
+    from engine.render import make_console, render_tree
+    from engine.tree import organisation_tree
+
+    project, data_owner, _ = _project(args)
+    top = project.owner(args.owner or data_owner) if (args.owner or data_owner or len(
+        project.org.tops()) != 1) else project.org.tops()[0]
+    year = args.year or _period_year(args)
+    tree = organisation_tree(project, top.code, year, args.period or args.as_of,
+                             bool(args.as_of))
+    render_tree(make_console(width=args.width), tree)
+    if any(r.error for r in tree.rows):
         return EXIT_INPUT
-    if args.strict and ev.missing:
-        sys.stderr.write(f"--strict: {len(ev.missing)} IKU(s) without data: "
-                         f"{', '.join(r.iku.code for r in ev.missing)}\n")
-        return EXIT_MISSING_DATA
+    if any(r.evaluation is not None and r.evaluation.errors for r in tree.rows):
+        return EXIT_FIGURE_ERROR
     return EXIT_OK
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from engine.diff import revision_changes
-    from engine.render import make_console, render_explanation
+    from engine.render import make_console, render_explanation, render_score_explanation
 
-    manuals, data = _manuals_and_data(args)
-    period = _period(args, data)
-    manual = manuals.in_force(period)
-    if manual is None:
-        raise InputError((error(f"no manual revision in force for {period}", code="usage"),))
-    code = _iku_code(args.iku)
+    t = _target(args)
+    ev = t.project.evaluator(t.owner.code, t.year, explain=True)
+    period = _period(args, t.year)
+    manual = _manual_in_force(ev, period)
+    unit = _unit(args, manual)
+    console = make_console(width=args.width)
+    wanted = args.iku.strip()
+    codes = [i.code for i in manual.ikus]
+    code = from_user(wanted, codes, manual.indicator_codes)
+    if manual.iku(code) is None:
+        score = _score_named(wanted, manual)
+        if score is None:
+            raise _usage(f"{wanted} is not an indicator, objective, NKP or NPSS of "
+                         f"{t.owner.code}'s manual {manual.label}",
+                         did_you_mean(code, [*codes, *(o.code for o in manual.objectives),
+                                             "NPSS"]) or f"indicators: {', '.join(codes)}")
+        evaluation = ev.evaluate(period, unit, as_of=bool(args.as_of))
+        render_score_explanation(console, evaluation, *score)
+        _data_problems(ev.data)
+        return EXIT_INPUT if not ev.data.ok else EXIT_OK
+    from engine.diff import revision_changes
+
     iku = manual.iku(code)
-    if iku is None:
-        raise InputError((error(f"{args.iku} is not in manual {manual.label}",
-                                hint=did_you_mean(code, [i.code for i in manual.ikus]),
-                                code="usage"),), EXIT_USAGE)
-    unit = _unit(args, manuals, period) or manual.owner
-    evaluator = Evaluator(manuals, data, explain=True)
-    fig = evaluator.figure(code, unit, period)
-    revisions = revision_changes(manuals, period.year, manual.owner, code)
+    assert iku is not None
+    at = period
+    if args.as_of:
+        from engine.evaluate import due_period
+
+        at = due_period(iku, period) or period
+    fig = ev.figure(code, unit, at)
+    revisions = revision_changes(ev.manuals, at.year, code)
     u = manual.unit(unit)
-    earlier = history(Path(data.folder), code, unit) if period.is_year else []
-    render_explanation(make_console(width=args.width), fig, iku, manual,
-                       u.short_name if u else unit, evaluator.printed_differences(fig), revisions,
-                       earlier)
-    if not data.ok:
-        _report(data.issues, f"problems in {data.folder}")
+    earlier = history(Path(ev.data.folder), code, unit) if at.is_year else []
+    render_explanation(console, fig, iku, manual, u.short_name if u else unit,
+                       ev.printed_differences(fig), revisions, earlier)
+    _data_problems(ev.data)
+    if not ev.data.ok:
         return EXIT_INPUT
-    return EXIT_OK
+    return EXIT_FIGURE_ERROR if fig.outcome == "error" else EXIT_OK
+
+
+def _score_named(text: str, manual: Manual) -> tuple[str, str] | None:
+    """(level, code) for SS.3, NKP.INTERNAL (or a perspective's code) and NPSS."""
+    upper = text.upper()
+    if upper == "NPSS":
+        return "npss", ""
+    for o in manual.objectives:
+        if o.code.upper() == upper or f"NSS.{o.code.upper()}" == upper:
+            return "nss", o.code
+    for p in manual.perspectives:
+        if upper in (p.code.upper(), f"NKP.{p.code.upper()}"):
+            return "nkp", p.code
+    return None
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -392,11 +522,19 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from engine.export import diff_dict, diff_markdown, impact_dict
     from engine.render import make_console, render_diff, render_impact
 
-    old, new = load_pair(args.old, args.new, args.manuals)
+    project, data_owner, _ = _project(args)
+    owner = project.owner(args.owner or data_owner)
+    owner_folder = project.org.manual_folder(owner)
+    old, new = load_pair(args.old, args.new, owner_folder, owner.code)
     d = diff_manuals(old, new)
     imp = None
     if args.impact:
-        imp = impact(old, new, _data_folder(args))
+        years = project.data_years(owner.code)
+        year = args.year or (years[-1] if years else None)
+        if year is None:
+            raise InputError((error(f"--impact: {owner.code} has no data to score",
+                                    code="io"),))
+        imp = impact(old, new, project.data_folder(owner.code, year), project.follow)
     if args.format == "json":
         out = diff_dict(d)
         if imp is not None:
@@ -417,11 +555,13 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     from engine.reconcile import reconcile
     from engine.render import make_console, render_reconciliation
 
-    manuals, data = _manuals_and_data(args)
-    if not data.reported:
-        raise InputError((error(f"{data.folder} has no reported.yaml with printed figures",
-                                code="io"),))
-    rec = reconcile(manuals, data)
+    t = _target(args)
+    ev = t.project.evaluator(t.owner.code, t.year)
+    if not ev.data.reported:
+        raise InputError((error(f"{ev.data.folder} has no reported.yaml with printed figures",
+                                code="io", hint="nothing to reconcile; `iku evaluate` shows "
+                                                "the recomputation"),))
+    rec = reconcile(ev)
     if args.format == "json":
         sys.stdout.write(json.dumps(reconciliation_dict(rec), indent=2, ensure_ascii=False)
                          + "\n")
@@ -429,8 +569,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         sys.stdout.write(reconciliation_markdown(rec, args.all))
     else:
         render_reconciliation(make_console(width=args.width), rec, args.all)
-    if not data.ok:
-        _report(data.issues, f"problems in {data.folder}")
+    if not ev.data.ok:
+        _data_problems(ev.data)
         return EXIT_INPUT
     return EXIT_FINDINGS if rec.discrepancies else EXIT_OK
 

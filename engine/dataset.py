@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from engine import schemacheck
+from engine.codes import code_of_stem
 from engine.errors import Issue, Location, did_you_mean, error, has_errors
 from engine.functions import Items, iter_numbers
-from engine.manual import ManualSet, code_from_file_name
+from engine.manual import ManualSet, file_name_issue, indicator_files
 from engine.periods import Period, PeriodError
 from engine.yamlload import LoadedDoc, display_path, load_file
 
@@ -54,14 +55,17 @@ class Entry:
 
 @dataclass(frozen=True)
 class ReportedFigure:
-    iku: str  # IKU code, empty for whole-unit figures
+    iku: str  # IKU code, for realisasi and capaian; "" otherwise
     unit: str  # unit code
     period: Period  # period
-    measure: str  # realisasi, capaian or average_capaian
+    measure: str  # realisasi, capaian, average_capaian, nss, nkp or npss
     value: Decimal  # as printed, with its printed decimals
     where: str  # table or section
     note: str  # remark
     location: Location  # where in reported.yaml
+    objective: str = ""  # objective code, for an NSS
+    perspective: str = ""  # perspective code, for an NKP
+    as_of: bool = False  # a score of a table as of `period` (engine.evaluate.due_period)
 
     @property
     def tolerance(self) -> Decimal:
@@ -105,11 +109,6 @@ class Dataset:
                 return f"{i.where()}: {i.message}"
         return ""
 
-    def reported_figure(self, iku: str, unit: str, period: Period,
-                        measure: str) -> ReportedFigure | None:
-        return next((r for r in self.reported if r.iku == iku and r.unit == unit
-                     and r.period == period and r.measure == measure), None)
-
     @property
     def ok(self) -> bool:
         return not has_errors(self.issues)
@@ -147,8 +146,9 @@ def _check_entry(entry: Entry, doc: LoadedDoc, idx: int, manuals: ManualSet,
     ctx = {"iku": entry.iku, "unit": entry.unit, "period": str(entry.period)}
     manual = manuals.in_force(entry.period)
     if manual is None:
-        issues.append(error(f"no manual revision is in force for {entry.period}",
-                            doc.loc(("values", idx, "period")), code="data-period",
+        issues.append(error(f"no manual revision of {manuals.owner} is in force for "
+                            f"{entry.period}", doc.loc(("values", idx, "period")),
+                            code="data-period",
                             hint="check the period, or add the manual of that year", **ctx))
         return False
     iku = manual.iku(entry.iku)
@@ -169,6 +169,14 @@ def _check_entry(entry: Entry, doc: LoadedDoc, idx: int, manuals: ManualSet,
             f"{entry.unit} does not carry {entry.iku} in manual {manual.label}",
             doc.loc(("values", idx, "unit")),
             hint=f"units that carry it: {', '.join(carriers)}", code="data-unit", **ctx))
+        return False
+    cu = iku.cascade.unit(entry.unit)
+    if cu is not None and cu.link is not None:
+        issues.append(error(
+            f"two sources for one figure: {entry.unit}'s {entry.iku} comes from "
+            f"{cu.link.indicator} of {cu.link.owner}'s own manual (linked at {cu.link.location})",
+            doc.loc(("values", idx)), code="data-conflict",
+            hint=f"enter it once, in {cu.link.owner}'s data; remove this entry", **ctx))
         return False
     ok = True
     declared = [v.name for v in iku.variables]
@@ -240,7 +248,37 @@ def _load_inputs(doc: LoadedDoc, year: int, manuals: ManualSet, issues: list[Iss
             entries.append(entry)
         else:
             broken.add((code, raw["unit"], str(period)))
-    return entries
+    return _without_conflicts(entries, manuals, issues, broken)
+
+
+def _without_conflicts(entries: list[Entry], manuals: ManualSet, issues: list[Issue],
+                       broken: set[tuple[str, str, str]]) -> list[Entry]:
+    """An entry for a period the schedule forms from the measured periods inside it (a
+    year entry beside the unit's semesters) is a second source for one figure: an error at
+    both, never a silent winner."""
+    out: list[Entry] = []
+    for e in entries:
+        manual = manuals.in_force(e.period)
+        iku = manual.iku(e.iku) if manual else None
+        measured = iku.schedule.measured if iku else ()
+        inside = [o for o in entries if o.unit == e.unit and o.period != e.period
+                  and o.period in e.period.inside() and o.period.suffix in measured]
+        if e.period.suffix in measured or not inside:
+            out.append(e)
+            continue
+        lines = ", ".join(f"{o.period} at line {o.location.line}" for o in inside)
+        issues.append(error(
+            f"two sources for {e.unit} {e.period}: this entry, and the schedule's "
+            f"`{iku.schedule.aggregate if iku else ''}` over the measured periods inside it "
+            f"({lines})", e.location, iku=e.iku, unit=e.unit, period=str(e.period),
+            code="data-conflict",
+            hint=f"keep either the {e.period} entry or the entries inside it"))
+        broken.add((e.iku, e.unit, str(e.period)))
+    return out
+
+
+# What each printed measure is about, beside its unit and period.
+_SUBJECT = {"realisasi": "iku", "capaian": "iku", "nss": "objective", "nkp": "perspective"}
 
 
 def _load_reported(doc: LoadedDoc, year: int, issues: list[Issue]) -> list[ReportedFigure]:
@@ -252,9 +290,16 @@ def _load_reported(doc: LoadedDoc, year: int, issues: list[Issue]) -> list[Repor
             issues.append(error(str(exc), doc.loc(("figures", idx, "period")),
                                 code="data-period"))
             continue
+        needs = _SUBJECT.get(raw["measure"])
+        if needs is not None and not raw.get(needs):
+            issues.append(error(f"a printed {raw['measure']} needs `{needs}`: which one is it?",
+                                doc.loc(("figures", idx)), code="data-reported",
+                                hint=f"add `{needs}: ...`"))
+            continue
         out.append(ReportedFigure(raw.get("iku", ""), raw["unit"], period, raw["measure"],
                                   Decimal(raw["value"]), raw["where"], raw.get("note", ""),
-                                  doc.loc(("figures", idx))))
+                                  doc.loc(("figures", idx)), raw.get("objective", ""),
+                                  raw.get("perspective", ""), bool(raw.get("as_of", False))))
     return out
 
 
@@ -273,10 +318,14 @@ def load_dataset(folder: Path, manuals: ManualSet) -> Dataset:
     entries: list[Entry] = []
     reported: list[ReportedFigure] = []
     files = 0
-    for path in sorted(folder.glob("*.yaml")):
+    paths = indicator_files(folder, issues, skip=(REPORTED,))
+    if (folder / REPORTED).is_file():
+        paths.append(folder / REPORTED)
+    seen: dict[str, str] = {}
+    for path in paths:
         files += 1
         doc, found = load_file(path)
-        code = code_from_file_name(path.stem) if path.name != REPORTED else ""
+        code = code_of_stem(path.stem) if path.name != REPORTED else ""
         issues += [dataclasses.replace(i, iku=code) for i in found]
         if doc is None:
             if code:
@@ -291,8 +340,18 @@ def load_dataset(folder: Path, manuals: ManualSet) -> Dataset:
             continue
         if schema == "reported":
             reported += _load_reported(doc, year, issues)
-        else:
-            entries += _load_inputs(doc, year, manuals, issues, broken)
+            continue
+        code = doc.data["iku"]
+        name_issue = file_name_issue(path, code, doc, "iku")
+        if name_issue is not None or code in seen:
+            # a stray copy beside the real file: both are refused, neither wins silently
+            issues.append(name_issue or error(
+                f"{code} has two files here: {seen[code]} and {path.name}", doc.loc(("iku",)),
+                iku=code, code="file-name", hint="keep one file per indicator"))
+            broken.add((code, "*", "*"))
+            continue
+        seen[code] = path.name
+        entries += _load_inputs(doc, year, manuals, issues, broken)
     return Dataset(shown, year, tuple(entries), tuple(reported), tuple(issues),
                    tuple(sorted(broken)), files)
 
@@ -317,12 +376,19 @@ def history(folder: Path, iku: str, unit: str) -> list[ReportedFigure]:
     return out
 
 
+def has_inputs(folder: Path) -> bool:
+    """Whether a year folder holds indicator data (a year with only a reported.yaml has
+    nothing to evaluate)."""
+    return any(p.suffix == ".yaml" and p.name != REPORTED and not p.name.startswith(".")
+               for p in folder.iterdir())
+
+
 def year_folders(path: Path) -> list[Path]:
     """The dataset year folders at or below `path` (a folder named for its year holding
-    IKU.NN.yaml or reported.yaml; manual revision folders such as `2022/` are not)."""
+    YAML files; manual revision folders such as `2022/` are not)."""
     def is_year(p: Path) -> bool:
         return p.is_dir() and p.name.isdigit() and not (p / "manual.yaml").is_file() and \
-            (any(p.glob("IKU.*.yaml")) or (p / REPORTED).is_file())
+            any(p.glob("*.yaml"))
 
     if is_year(path):
         return [path]
@@ -331,11 +397,9 @@ def year_folders(path: Path) -> list[Path]:
     return sorted((p for p in path.rglob("*") if is_year(p)), key=lambda p: (p.parent, p.name))
 
 
-def find_year_folder(root: Path, year: int | None) -> Path | None:
-    """The folder of `year` under `root` (any owner), or the latest year with inputs (a year
-    with only a reported.yaml has nothing to evaluate)."""
-    folders = sorted((p for p in year_folders(root) if any(p.glob("IKU.*.yaml"))),
-                     key=lambda p: int(p.name))
-    if year is not None:
-        folders = [p for p in folders if int(p.name) == year]
-    return folders[-1] if folders else None
+def data_years(owner_folder: Path) -> list[int]:
+    """The years of one owner's data folder that hold indicator data, oldest first."""
+    if not owner_folder.is_dir():
+        return []
+    return sorted(int(p.name) for p in owner_folder.iterdir()
+                  if p.is_dir() and p.name.isdigit() and has_inputs(p))

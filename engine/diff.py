@@ -19,11 +19,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from engine.dataset import Dataset, load_dataset
-from engine.errors import EXIT_USAGE, InputError, Issue, error
+from engine.errors import EXIT_USAGE, InputError, Issue, Location, did_you_mean, error
 from engine.evaluate import Evaluation, Evaluator
 from engine.manual import LoadResult, ManualSet, load_manual
 from engine.model import Iku, Manual, Target
 from engine.periods import Period
+from engine.values import LinkResolver
 
 
 @dataclass(frozen=True)
@@ -228,11 +229,11 @@ def _order(code: str) -> tuple[int, str]:
     return (int(digits) if digits.isdigit() else 0, code)
 
 
-def revision_changes(manuals: ManualSet, year: int, owner: str,
+def revision_changes(manuals: ManualSet, year: int,
                      code: str) -> list[tuple[Manual, tuple[Change, ...]]]:
-    """The revisions of `year` in order, each with the changes it made to IKU `code` (none
-    for the first revision of the year)."""
-    revisions = manuals.for_year(year, owner)
+    """The owner's revisions of `year` in order, each with the changes it made to IKU `code`
+    (none for the first revision of the year)."""
+    revisions = manuals.for_year(year)
     out: list[tuple[Manual, tuple[Change, ...]]] = []
     for before, after in zip((None, *revisions), revisions, strict=False):
         changes: tuple[Change, ...] = ()
@@ -243,35 +244,37 @@ def revision_changes(manuals: ManualSet, year: int, owner: str,
 
 
 # -- resolving OLD and NEW ------------------------------------------------------------------
-def resolve(spec: str, manuals_root: Path, workdir: Path) -> LoadResult:
-    """OLD/NEW as a folder, a revision label under manuals_root, or `REV:PATH` from git."""
+def resolve(spec: str, owner_folder: Path, workdir: Path) -> LoadResult:
+    """OLD/NEW as a folder, a revision label of the owner (a folder in `owner_folder`), or
+    `REV:PATH` / `REV:LABEL` from git."""
     path = Path(spec)
     if path.is_dir():
         return load_manual(path)
-    labels = sorted(manuals_root.glob(f"*/{spec}/manual.yaml"))
-    if labels:
-        return load_manual(labels[0].parent)
+    if (owner_folder / spec / "manual.yaml").is_file():
+        return load_manual(owner_folder / spec)
     if ":" in spec:
         rev, _, sub = spec.partition(":")
         if "/" not in sub:  # a revision label at that git revision: HEAD~1:2023-r2
-            sub = _label_at(rev, sub, manuals_root)
+            sub = _label_at(rev, sub, owner_folder)
         target = workdir / re.sub(r"[^\w.-]", "_", spec)
         _git_export(rev, sub, target)
         return load_manual(target / sub)
-    raise InputError((error(f"`{spec}` is not a manual folder, a revision label or REV:PATH",
-                            hint="for example 2023-r1, manual_iku/deputi-sinka/2023-r2, "
-                                 "HEAD~1:manual_iku/deputi-sinka/2023-r2 or HEAD~1:2023-r2",
-                            code="usage"),),
+    labels = sorted(p.parent.name for p in owner_folder.glob("*/manual.yaml"))
+    raise InputError((error(f"`{spec}` is not a manual folder, a revision label of "
+                            f"{owner_folder.name} or REV:PATH",
+                            hint=did_you_mean(spec, labels) or
+                            f"revisions: {', '.join(labels) or 'none'}; or from git "
+                            "HEAD~1:2023-r2", code="usage"),),
                      EXIT_USAGE)
 
 
-def _label_at(rev: str, label: str, manuals_root: Path) -> str:
-    """The folder of revision `label` under `manuals_root` at git revision `rev`."""
-    names = _git_names(rev, str(manuals_root))
+def _label_at(rev: str, label: str, owner_folder: Path) -> str:
+    """The folder of the owner's revision `label` at git revision `rev`."""
+    names = _git_names(rev, str(owner_folder))
     folders = sorted({str(Path(n).parent) for n in names
                       if Path(n).name == "manual.yaml" and Path(n).parent.name == label})
     if not folders:
-        raise InputError((error(f"no revision `{label}` under {manuals_root} at `{rev}`",
+        raise InputError((error(f"no revision `{label}` in {owner_folder} at `{rev}`",
                                 code="usage"),), EXIT_USAGE)
     return folders[0]
 
@@ -302,11 +305,12 @@ def _git_export(rev: str, sub: str, target: Path) -> None:
         dest.write_bytes(blob)
 
 
-def load_pair(old: str, new: str, manuals_root: Path) -> tuple[Manual, Manual]:
-    """Load both sides; any error in either stops with all their issues."""
+def load_pair(old: str, new: str, owner_folder: Path, owner: str) -> tuple[Manual, Manual]:
+    """Load both sides, revisions of `owner`; any error in either stops with all their
+    issues."""
     workdir = Path(tempfile.mkdtemp(prefix="iku-diff-"))
     try:
-        results = [resolve(old, manuals_root, workdir), resolve(new, manuals_root, workdir)]
+        results = [resolve(old, owner_folder, workdir), resolve(new, owner_folder, workdir)]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     issues: list[Issue] = [i for r in results for i in r.issues if i.severity.value == "error"]
@@ -314,6 +318,12 @@ def load_pair(old: str, new: str, manuals_root: Path) -> tuple[Manual, Manual]:
         raise InputError(tuple(issues))
     a, b = results[0].manual, results[1].manual
     assert a is not None and b is not None
+    for spec, m in ((old, a), (new, b)):
+        if m.owner != owner:  # two owners' manuals are different rulebooks, not revisions
+            raise InputError((error(f"{spec} is a manual of {m.owner}, not of {owner}",
+                                    Location(m.header_file), code="usage",
+                                    hint="compare revisions of one owner; use --owner"),),
+                             EXIT_USAGE)
     return a, b
 
 
@@ -348,14 +358,15 @@ def as_year(manual: Manual, year: int) -> Manual:
     return dataclasses.replace(manual, year=year, revision=revision, ikus=ikus)
 
 
-def impact(old: Manual, new: Manual, data_folder: Path) -> Impact:
+def impact(old: Manual, new: Manual, data_folder: Path,
+           links: LinkResolver | None = None) -> Impact:
     year = int(data_folder.name)
     period = Period.of(year, "Y")
     sides: list[tuple[list[Evaluation], Dataset]] = []
     for manual in (old, new):
-        mset = ManualSet((as_year(manual, year),))
+        mset = ManualSet(manual.owner, (as_year(manual, year),))
         data = load_dataset(data_folder, mset)
-        ev = Evaluator(mset, data)
+        ev = Evaluator(mset, data, links)
         views = [ev.evaluate(period)]
         views += [ev.evaluate(period, u.code) for u in manual.units if u.code != manual.owner]
         sides.append((views, data))

@@ -18,6 +18,7 @@ EXIT_FINDINGS = 1  # validate found errors, diff found differences, reconcile fo
 EXIT_USAGE = 2  # wrong command-line usage (argparse uses 2 as well)
 EXIT_INPUT = 3  # a manual or dataset could not be loaded or is invalid
 EXIT_MISSING_DATA = 4  # --strict and some figure has no data
+EXIT_FIGURE_ERROR = 5  # a figure could not be computed: a formula or check failed on the data
 
 
 class Severity(StrEnum):

@@ -1,18 +1,18 @@
-"""Evaluation: a manual set and a dataset in, figures and scores out.
+"""Evaluation of one owner: its figures scored and rolled up, for a period or as of one.
 
-Where rounding happens (docs/scoring.md says the same, with the report's cases):
+The work is split along its lines: engine.values computes realisasi (formulas, period
+aggregates, cascade, links), engine.scoring scores one figure (target, capaian, band),
+engine.rollup forms the NSS, NKP and NPSS by the manual's declared rules, and
+engine.printed finds what the report printed. `Evaluator` puts them together for one
+owner's year; engine.project gives it the other owners' manuals a link leads into.
 
-1. Formulas compute exactly (decimal, 28 significant digits); steps are not rounded.
-2. A *published figure* (one unit's realisasi for one period) is rounded half up to
-   the manual's precision.
-3. A figure built from other figures (a longer period from the periods inside it,
-   the owner from its directorates) uses their published, rounded values: that is
-   what the units report upwards. Its own exact value is then rounded in turn.
-4. Capaian is computed from the exact realisasi and then rounded; NSS is the mean of
-   the rounded capaian, NKP = weight/100 x rounded NSS, NPSS = sum of rounded NKP.
+Revision in force: for each period, the revision of that year with the latest effective
+date on or before the period's end (engine.manual.ManualSet.in_force).
 
-Revision in force: for each period, the revision of that year with the latest
-effective date on or before the period's end (engine.manual.ManualSet.in_force).
+As of a period (the directorates' TW IV tables mix periods): each IKU is scored at the
+latest of its scheduled periods that ends within that period (its targeted periods, or
+the year for an IKU targeted only yearly), ties going to the shorter period; an IKU with
+none is not due (N/A) and left out of the roll-up (docs/scoring.md).
 """
 
 from __future__ import annotations
@@ -21,84 +21,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from engine.dataset import Dataset, InputValue, ReportedFigure
+from engine.dataset import Dataset, ReportedFigure
 from engine.errors import Issue
-from engine.formula import Formula, FormulaError, fmt_exact
-from engine.functions import round_half_up
 from engine.manual import ManualSet
-from engine.model import Iku, Manual, Objective, Perspective, Unit
-from engine.periods import Period
-
-OK = "ok"
-NO_DATA = "no_data"
-NOT_MEASURED = "not_measured"
-DATA_ERROR = "data_error"
-ERROR = "error"
-NOT_IN_MANUAL = "not_in_manual"
-
-
-@dataclass(frozen=True)
-class StepValue:
-    name: str  # step name (A1, L1, ...) or "realisasi"
-    formula: str  # as written
-    substituted: str  # with number inputs written in (the formula itself unless explaining)
-    value: Decimal  # exact
-    meaning: str  # what it computes
-    trace: tuple[tuple[str, str], ...]  # (sub-expression, value) innermost first; () unless
-    # explaining
-
-
-@dataclass(frozen=True)
-class Part:
-    """One figure a longer period or the owner was built from."""
-
-    label: str  # unit short name or period label
-    unit: str  # unit code
-    period: Period  # its period
-    value: Value  # how it came about
-    used: Decimal | None  # the rounded value that entered the aggregate
-
-
-@dataclass(frozen=True)
-class Computation:
-    kind: str  # formula, aggregate or rollup
-    revision: str  # revision whose rules were applied
-    rule: str  # formula text, or the aggregate / roll-up rule
-    value: Decimal  # exact result
-    inputs: tuple[InputValue, ...] = ()  # for formula: the data used
-    steps: tuple[StepValue, ...] = ()  # for formula: each step and the final formula
-    parts: tuple[Part, ...] = ()  # for aggregate and rollup
-    source: str = ""  # file:line of the data entry or the rule
-    note: str = ""  # entry-level note
-
-
-@dataclass(frozen=True)
-class Value:
-    state: str  # ok, no_data, not_measured, data_error, error, not_in_manual
-    exact: Decimal | None  # exact value when ok
-    computation: Computation | None  # how it came about
-    message: str = ""  # why there is no value
-    revision: str = ""  # revision in force for the period
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One unit's figure for one IKU and period, scored."""
-
-    iku: str  # IKU code
-    unit: str  # unit code
-    period: Period  # period
-    revision: str  # revision in force
-    value: Value  # realisasi and how it came about
-    realisasi: Decimal | None  # rounded half up at the manual's precision
-    target: Decimal | None  # target of the period, None when it carries none
-    target_source: str  # where the target is stated
-    capaian_exact: Decimal | None  # from the exact realisasi
-    capaian: Decimal | None  # rounded (and capped)
-    band: str | None  # status band name
-    group: str | None  # above, on or below target
-    note: str  # "no target in this period", "no data: ..." and the like
-    capaian_formula: str = ""  # the capaian rule applied
+from engine.model import Iku, Manual, Objective, Unit
+from engine.periods import SUFFIXES, Period
+from engine.printed import PrintedFigures
+from engine.rollup import (
+    ObjectiveScore,
+    PerspectiveScore,
+    Score,
+    average,
+    nkp,
+    npss,
+    nss,
+)
+from engine.scoring import GROUPS, Figure, not_scored, score
+from engine.values import NOT_DUE, LinkResolver, Realisations, Value
 
 
 @dataclass(frozen=True)
@@ -109,226 +48,96 @@ class Row:
     figure: Figure  # the recomputation
     printed: tuple[tuple[str, ReportedFigure], ...]  # (measure, printed) where they differ
 
-
-@dataclass(frozen=True)
-class ObjectiveScore:
-    objective: Objective  # which
-    nss: Decimal | None  # mean of the rounded capaian of its scored IKUs, rounded
-    scored: int  # IKUs with a capaian
-
-
-@dataclass(frozen=True)
-class PerspectiveScore:
-    perspective: Perspective  # which
-    nkp: Decimal | None  # weight/100 x mean NSS, rounded
-    mean_nss: Decimal | None  # mean of its objectives' NSS
+    @property
+    def period(self) -> Period:
+        return self.figure.period
 
 
 @dataclass(frozen=True)
 class Evaluation:
     owner: str  # owning unit code
     unit: Unit  # whose view (the owner or a directorate)
-    period: Period  # evaluated period
+    period: Period  # evaluated period (as of it, when `as_of`)
     manual: Manual  # revision in force at the period's end
     rows: tuple[Row, ...]  # one per IKU the unit carries
     objectives: tuple[ObjectiveScore, ...]  # NSS
     perspectives: tuple[PerspectiveScore, ...]  # NKP
-    npss: Decimal | None  # sum of NKP over scored perspectives
+    npss: Score  # the NPSS, or why there is none
     groups: tuple[tuple[str, int], ...]  # (above|on|below, count)
-    average_capaian: Decimal | None  # mean capaian of scored IKUs, rounded
+    average: Score  # mean capaian of scored IKUs
     printed_average: tuple[ReportedFigure, ...]  # printed averages that differ
+    printed_scores: tuple[tuple[str, ReportedFigure], ...]  # (nss/nkp/npss, printed) that differ
     data_issues: tuple[Issue, ...]  # problems in the dataset
     dataset: str  # dataset folder
     revisions: tuple[str, ...] = field(default=())  # every revision whose rules were used
+    as_of: bool = False  # each row at its own latest period due in `period`
 
     @property
     def missing(self) -> tuple[Row, ...]:
-        return tuple(r for r in self.rows if r.figure.value.state in (NO_DATA, DATA_ERROR, ERROR))
+        """Rows without a figure for lack of data."""
+        return tuple(r for r in self.rows if r.figure.outcome == "no data")
+
+    @property
+    def errors(self) -> tuple[Row, ...]:
+        """Rows whose data is there but a formula or check failed."""
+        return tuple(r for r in self.rows if r.figure.outcome == "error")
+
+    @property
+    def average_capaian(self) -> Decimal | None:
+        return self.average.value
 
 
-def differs(exact: Decimal | None, printed: ReportedFigure) -> bool:
-    """True when the recomputation is further from the printed figure than its rounding allows."""
-    return exact is not None and abs(exact - printed.value) > printed.tolerance
+def due_period(iku: Iku, period: Period) -> Period | None:
+    """The period an IKU is reported at, as of `period`: the latest of its scheduled periods
+    (those with a target; the year when only the year has one) that ends within `period`;
+    the shorter one on a tie (TW IV before Semester II before the year).
+
+    >>> from engine.model import Schedule
+    >>> def due(targeted, as_of):
+    ...     i = Iku.__new__(Iku)
+    ...     object.__setattr__(i, "schedule", Schedule((), targeted, "last", None, ""))
+    ...     return str(due_period(i, Period.parse(as_of)))
+    >>> due(("S1", "S2"), "2023-TW4"), due(("TW4",), "2023-TW4"), due((), "2023-TW4")
+    ('2023-S2', '2023-TW4', '2023')
+    >>> due(("TW1",), "2023-TW4"), due(("S1", "S2"), "2023-TW3")
+    ('None', 'None')
+    """
+    scheduled = [s for s in SUFFIXES if s in iku.schedule.targeted] or ["Y"]
+    inside = [Period(period.year, s) for s in scheduled
+              if period.start <= Period(period.year, s).end <= period.end]
+    if not inside:
+        return None
+    latest = max(p.end for p in inside)
+    return next(p for p in inside if p.end == latest)  # SUFFIXES order: the shorter first
 
 
 class Evaluator:
-    """Computes figures on demand and remembers them (each is asked for many times)."""
+    """One owner's figures for one year: computed on demand, scored and rolled up."""
 
-    def __init__(self, manuals: ManualSet, data: Dataset, owner: str | None = None,
+    def __init__(self, manuals: ManualSet, data: Dataset, links: LinkResolver | None = None,
                  explain: bool = False) -> None:
         self.manuals = manuals
         self.data = data
-        self.owner = owner
-        # Sub-expression traces and substituted formulas are for `iku explain`; a table does
-        # not show them and they cost more than the evaluation itself.
-        self.explain = explain
-        self._values: dict[tuple[str, str, Period], Value] = {}
+        self.realisations = Realisations(manuals, data, links, explain)
+        self.printed = PrintedFigures(data.reported)
 
-    # -- values -----------------------------------------------------------------------------
+    @property
+    def owner(self) -> str:
+        return self.manuals.owner
+
     def manual_for(self, period: Period) -> Manual | None:
-        return self.manuals.in_force(period, self.owner)
+        return self.manuals.in_force(period)
 
     def value(self, code: str, unit: str, period: Period) -> Value:
-        key = (code, unit, period)
-        if key not in self._values:
-            self._values[key] = self._compute(code, unit, period)
-        return self._values[key]
+        return self.realisations.value(code, unit, period)
 
-    def _compute(self, code: str, unit: str, period: Period) -> Value:
-        manual = self.manual_for(period)
-        if manual is None:
-            return Value(NOT_IN_MANUAL, None, None, f"no manual revision in force for {period}")
-        iku = manual.iku(code)
-        rev = manual.label
-        if iku is None:
-            return Value(NOT_IN_MANUAL, None, None, f"{code} is not in manual {rev}", rev)
-        owner_only = iku.cascade.rollup == "owner_only"
-        if unit == manual.owner and not owner_only:
-            return self._rollup(manual, iku, period)
-        if unit != manual.owner and (owner_only or iku.cascade.unit(unit) is None):
-            why = (f"{code} is measured for {manual.owner} only" if owner_only
-                   else f"{unit} does not carry {code} in manual {rev}")
-            return Value(NOT_IN_MANUAL, None, None, why, rev)
-        return self._unit_value(manual, iku, unit, period)
-
-    def _unit_value(self, manual: Manual, iku: Iku, unit: str, period: Period) -> Value:
-        rev = manual.label
-        broken = self.data.broken_reason(iku.code, unit, period)
-        if broken:
-            return Value(DATA_ERROR, None, None, f"data error: {broken}", rev)
-        entry = self.data.entry(iku.code, unit, period)
-        if entry is not None:
-            return self._formula_value(manual, iku, unit, period, entry.inputs, entry.location,
-                                       entry.note)
-        if period.suffix in iku.schedule.measured:
-            return Value(NO_DATA, None, None, self._missing(iku, unit, period, ()), rev)
-        inside = [p for p in period.inside() if p != period and p.suffix in iku.schedule.measured]
-        if not inside:
-            return Value(NOT_MEASURED, None, None,
-                         f"not measured in {period.label} (measured: "
-                         f"{', '.join(iku.schedule.measured)})", rev)
-        rule = iku.schedule.aggregate
-        if rule == "last":
-            inside = inside[-1:]  # a cumulative figure needs only the latest period
-        parts = [Part(p.label, unit, p, self.value(iku.code, unit, p), None) for p in inside]
-        return self._combine(manual, iku, period, parts, "aggregate", rule,
-                             iku.schedule.aggregate_formula, unit)
-
-    def _rollup(self, manual: Manual, iku: Iku, period: Period) -> Value:
-        cascade = iku.cascade
-        parts = [
-            Part(self._short(manual, cu.unit), cu.unit, period,
-                 self.value(iku.code, cu.unit, period), None)
-            for cu in cascade.units
-        ]
-        weights = tuple(cu.weight for cu in cascade.units)
-        return self._combine(manual, iku, period, parts, "rollup", cascade.rollup,
-                             cascade.rollup_formula, manual.owner, weights)
-
-    def _combine(self, manual: Manual, iku: Iku, period: Period, parts: Sequence[Part],
-                 kind: str, rule: str, formula: Formula | None, unit: str,
-                 weights: tuple[Decimal, ...] = ()) -> Value:
-        rev = manual.label
-        prec = manual.scoring.precision
-        missing = [p for p in parts if p.value.state != OK]
-        measured = [p for p in missing if p.value.state != NOT_MEASURED]
-        if missing:
-            if not measured and kind == "rollup":
-                return Value(NOT_MEASURED, None, None, missing[0].value.message, rev)
-            # one broken file spoils every unit alike: say it once
-            what = "; ".join(dict.fromkeys(p.value.message for p in (measured or missing)))
-            state = DATA_ERROR if any(p.value.state == DATA_ERROR for p in missing) else NO_DATA
-            return Value(state, None, None, what, rev)
-        used = [round_half_up(p.value.exact, prec) for p in parts if p.value.exact is not None]
-        parts = [Part(p.label, p.unit, p.period, p.value, u) for p, u in zip(parts, used,
-                                                                             strict=True)]
-        try:
-            exact = _apply(rule, used, weights, formula)
-        except FormulaError as exc:
-            return Value(ERROR, None, None, f"{kind} {rule}: {exc.message}", rev)
-        text = rule if formula is None else f"{rule}: {formula.text}"
-        source = iku.loc("schedule" if kind == "aggregate" else "cascade")
-        return Value(OK, exact, Computation(kind, rev, text, exact, parts=tuple(parts),
-                                            source=str(source)), "", rev)
-
-    def _formula_value(self, manual: Manual, iku: Iku, unit: str, period: Period,
-                       inputs: tuple[InputValue, ...], location: object, note: str) -> Value:
-        rev = manual.label
-        values: dict[str, object] = {i.name: i.value for i in inputs}
-        needed = _needed(iku, unit)
-        absent = [n for n in needed if n not in values]
-        if absent:
-            return Value(NO_DATA, None, None, self._missing(iku, unit, period, absent), rev)
-        steps: list[StepValue] = []
-        cu = iku.cascade.unit(unit)
-        final = cu.formula if cu is not None and cu.formula is not None else iku.formula
-        try:
-            for step in iku.steps:
-                v = step.formula.evaluate(values)
-                steps.append(_step_value(step.name, step.formula, values, v, step.meaning,
-                                         self.explain))
-                values[step.name] = v
-            result = final.evaluate(values)
-            steps.append(_step_value("realisasi", final, values, result, "", self.explain))
-        except FormulaError as exc:
-            if len(steps) < len(iku.steps):
-                what = f"step {iku.steps[len(steps)].name} `{iku.steps[len(steps)].formula.text}`"
-            else:
-                what = f"formula `{final.text}`"
-            hint = f" ({exc.hint})" if exc.hint else ""
-            return Value(ERROR, None, None, f"{what} failed for {unit} {period} (data at "
-                                            f"{location}): {exc.message}{hint}", rev)
-        used = tuple(i for i in inputs if i.name in needed)
-        return Value(OK, result, Computation("formula", rev, final.text, result, used,
-                                             tuple(steps), source=str(location), note=note),
-                     "", rev)
-
-    def _missing(self, iku: Iku, unit: str, period: Period, names: Sequence[str]) -> str:
-        names = list(names) or _needed(iku, unit)
-        return f"no data: {', '.join(names)} for {unit} {period}"
-
-    @staticmethod
-    def _short(manual: Manual, code: str) -> str:
-        u = manual.unit(code)
-        return u.short_name if u else code
-
-    # -- figures ----------------------------------------------------------------------------
     def figure(self, code: str, unit: str, period: Period) -> Figure:
         manual = self.manual_for(period)
         value = self.value(code, unit, period)
-        if manual is None or manual.iku(code) is None or value.state == NOT_IN_MANUAL:
-            return Figure(code, unit, period, value.revision, value, None, None, "", None, None,
-                          None, None, value.message)
-        iku = manual.iku(code)
-        assert iku is not None
-        prec = manual.scoring.precision
-        t = iku.target(period.year, unit)
-        target = t.for_suffix(period.suffix) if t else None
-        if period.suffix != "Y" and period.suffix not in iku.schedule.targeted:
-            target = None
-        realisasi = round_half_up(value.exact, prec) if value.exact is not None else None
-        rule = (manual.scoring.capaian_higher if iku.polarity == "higher_is_better"
-                else manual.scoring.capaian_lower)
-        note = value.message
-        capaian_exact = capaian = None
-        band = group = None
-        if target is None:
-            why = "not measured" if value.state == NOT_MEASURED else value.message
-            note = f"no target in {period.label}" + (f" ({why})" if why else "")
-        elif value.exact is not None:
-            try:
-                capaian_exact = rule.evaluate({"realisasi": value.exact, "target": target})
-            except FormulaError as exc:
-                note = f"capaian: {exc.message}"
-            else:
-                cap = manual.scoring.cap
-                shown = min(capaian_exact, cap) if cap is not None else capaian_exact
-                capaian = round_half_up(shown, prec)
-                b = manual.scoring.band(capaian)
-                band = b.name if b else None
-                group = "above" if capaian > 100 else "on" if capaian == 100 else "below"
-        return Figure(code, unit, period, manual.label, value, realisasi, target,
-                      t.source if t else "", capaian_exact, capaian, band, group, note, rule.text)
+        iku = manual.iku(code) if manual is not None else None
+        if manual is None or iku is None or value.state == "not_in_manual":
+            return not_scored(code, unit, period, value)
+        return score(manual, iku, unit, period, value)
 
     def printed_differences(self, fig: Figure) -> tuple[tuple[str, ReportedFigure], ...]:
         """(measure, printed figure) where the report prints another realisasi or capaian than
@@ -336,20 +145,25 @@ class Evaluator:
         return tuple(
             (measure, r) for measure, exact in (("realisasi", fig.value.exact),
                                                 ("capaian", fig.capaian_exact))
-            if (r := self.data.reported_figure(fig.iku, fig.unit, fig.period, measure))
-            and differs(exact, r)
+            for r in self.printed.differing(measure, fig.iku, fig.unit, fig.period, exact)[:1]
         )
 
-    # -- the table --------------------------------------------------------------------------
-    def evaluate(self, period: Period, unit: str | None = None) -> Evaluation:
+    def _not_due(self, iku: Iku, unit: str, as_of: Period, manual: Manual) -> Figure:
+        scheduled = ", ".join(iku.schedule.targeted) or "the year"
+        value = Value(NOT_DUE, None, None, f"N/A: not due in {as_of.label} (scheduled: "
+                                           f"{scheduled})", manual.label)
+        return not_scored(iku.code, unit, as_of, value)
+
+    def evaluate(self, period: Period, unit: str | None = None, as_of: bool = False
+                 ) -> Evaluation:
+        """The table of one unit (the owner by default) for `period`, or as of it."""
         manual = self.manual_for(period)
         if manual is None:
-            raise LookupError(f"no manual revision in force for {period}")
+            raise LookupError(f"no manual revision of {self.owner} in force for {period}")
         unit_code = unit or manual.owner
         unit_obj = manual.unit(unit_code)
         if unit_obj is None:
             raise LookupError(f"unknown unit {unit_code}")
-        prec = manual.scoring.precision
         rows: list[Row] = []
         for obj in manual.objectives:
             for code in obj.ikus:
@@ -359,78 +173,35 @@ class Evaluator:
                 cu = iku.cascade.unit(unit_code)
                 if unit_code != manual.owner and (cu is None or iku.cascade.rollup == "owner_only"):
                     continue
-                fig = self.figure(code, unit_code, period)
-                printed = self.printed_differences(fig)
+                at = due_period(iku, period) if as_of else period
+                fig = self.figure(code, unit_code, at) if at is not None else \
+                    self._not_due(iku, unit_code, period, manual)
                 indicator = cu.indicator if cu is not None and cu.indicator and \
                     unit_code != manual.owner else iku.name
-                rows.append(Row(obj, iku, indicator, fig, printed))
-        objectives = []
-        for obj in manual.objectives:
-            caps = [r.figure.capaian for r in rows if r.objective.code == obj.code
-                    and r.figure.capaian is not None]
-            nss = round_half_up(sum(caps, Decimal(0)) / len(caps), prec) if caps else None
-            if any(r.objective.code == obj.code for r in rows):
-                objectives.append(ObjectiveScore(obj, nss, len(caps)))
-        perspectives = []
-        for p in manual.perspectives:
-            nsss = [o.nss for o in objectives if o.objective.perspective == p.code
-                    and o.nss is not None]
-            mean = sum(nsss, Decimal(0)) / len(nsss) if nsss else None
-            nkp = round_half_up(p.weight / 100 * mean, prec) if mean is not None else None
-            perspectives.append(PerspectiveScore(p, nkp, mean))
-        nkps = [p.nkp for p in perspectives if p.nkp is not None]
-        npss = sum(nkps, Decimal(0)) if nkps else None
-        caps = [r.figure.capaian for r in rows if r.figure.capaian is not None]
-        average = round_half_up(sum(caps, Decimal(0)) / len(caps), prec) if caps else None
-        printed_avg = tuple(r for r in self.data.reported
-                            if r.measure == "average_capaian" and r.unit == unit_code
-                            and r.period == period and differs(average, r))
-        groups = tuple((g, sum(1 for r in rows if r.figure.group == g))
-                       for g in ("above", "on", "below"))
-        revisions = tuple(sorted({v.revision for v in self._values.values() if v.revision}))
-        return Evaluation(manual.owner, unit_obj, period, manual, tuple(rows), tuple(objectives),
-                          tuple(perspectives), npss, groups, average, printed_avg,
-                          self.data.issues, self.data.folder, revisions)
+                rows.append(Row(obj, iku, indicator, fig, self.printed_differences(fig)))
+        objectives = [ObjectiveScore(obj, nss(manual, obj, [r.figure for r in rows
+                                                            if r.objective.code == obj.code]))
+                      for obj in manual.objectives
+                      if any(r.objective.code == obj.code for r in rows)]
+        perspectives = [nkp(manual, p, objectives) for p in manual.perspectives]
+        total = npss(manual, perspectives)
+        avg = average(manual, [r.figure for r in rows])
+        groups = tuple((g, sum(1 for r in rows if r.figure.group == g)) for g in GROUPS)
+        return Evaluation(
+            manual.owner, unit_obj, period, manual, tuple(rows), tuple(objectives),
+            tuple(perspectives), total, groups, avg,
+            self.printed.differing("average_capaian", "", unit_code, period, avg.value),
+            self._printed_scores(unit_code, period, objectives, perspectives, total),
+            self.data.issues, self.data.folder, self.realisations.revisions_used(), as_of)
 
-
-def _needed(iku: Iku, unit: str) -> list[str]:
-    """The declared variables the unit's computation reads."""
-    cu = iku.cascade.unit(unit)
-    final = cu.formula if cu is not None and cu.formula is not None else iku.formula
-    declared = [v.name for v in iku.variables]
-    names: list[str] = []
-    for f in [s.formula for s in iku.steps] + [final]:
-        names += [n for n in f.names if n in declared and n not in names]
-    return names
-
-
-def _step_value(name: str, formula: Formula, values: dict[str, object], result: Decimal,
-                meaning: str, explain: bool) -> StepValue:
-    if not explain:
-        return StepValue(name, formula.text, formula.text, result, meaning, ())
-    trace = tuple((expr, fmt_exact(v) if isinstance(v, Decimal) else str(v))
-                  for expr, v in formula.trace(values))
-    return StepValue(name, formula.text, formula.substituted(values), result, meaning, trace)
-
-
-def _apply(rule: str, values: list[Decimal], weights: tuple[Decimal, ...],
-           formula: Formula | None) -> Decimal:
-    """Aggregate or roll-up rule over published values."""
-    if not values:
-        raise FormulaError("no values to combine")
-    if rule == "mean":
-        return sum(values, Decimal(0)) / len(values)
-    if rule == "sum":
-        return sum(values, Decimal(0))
-    if rule == "min":
-        return min(values)
-    if rule == "max":
-        return max(values)
-    if rule == "last":
-        return values[-1]
-    if rule == "weighted_mean":
-        total = sum(weights, Decimal(0))
-        return sum((v * w for v, w in zip(values, weights, strict=True)), Decimal(0)) / total
-    if rule == "formula" and formula is not None:
-        return formula.evaluate({"values": tuple(values), "weights": weights})
-    raise FormulaError(f"unknown rule {rule}")
+    def _printed_scores(self, unit: str, period: Period, objectives: Sequence[ObjectiveScore],
+                        perspectives: Sequence[PerspectiveScore], total: Score
+                        ) -> tuple[tuple[str, ReportedFigure], ...]:
+        found: list[tuple[str, ReportedFigure]] = []
+        for measure, about, exact in (
+                *(("nss", o.objective.code, o.score.exact) for o in objectives),
+                *(("nkp", p.perspective.code, p.score.exact) for p in perspectives),
+                ("npss", "", total.exact)):
+            found += [(measure, r) for r in self.printed.differing(measure, about, unit, period,
+                                                                     exact)]
+        return tuple(found)

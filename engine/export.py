@@ -11,7 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.evaluate import Evaluation, Figure
+from engine.evaluate import Evaluation
+from engine.rollup import Score, score_text
+from engine.scoring import Figure
 
 if TYPE_CHECKING:  # annotations only: importing them costs start-up time on every command
     from engine.diff import Change, Impact, ManualDiff
@@ -34,9 +36,21 @@ def _figure(fig: Figure) -> dict[str, Any]:
         "status": fig.band,
         "group": fig.group,
         "state": fig.value.state,
+        "outcome": fig.outcome,
+        "partial": _n(fig.value.partial),
         "note": fig.note or None,
         "revision": fig.revision,
     }
+
+
+def _score_state(s: Score) -> dict[str, Any]:
+    """A score's state beside its value: ok, or incomplete / error with the value over what
+    is there (never in the value's place), or not_scored."""
+    out: dict[str, Any] = {"state": s.state}
+    if s.state != "ok":
+        out["partial"] = _n(s.partial)
+        out["why"] = s.why
+    return out
 
 
 def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
@@ -58,11 +72,13 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
             }
             for r in ev.rows
         ],
-        "objectives": [{"code": o.objective.code, "nss": _n(o.nss), "ikus_scored": o.scored}
-                       for o in ev.objectives],
+        "as_of": ev.as_of,
+        "objectives": [{"code": o.objective.code, "nss": _n(o.nss), "ikus_scored": o.scored,
+                        **_score_state(o.score)} for o in ev.objectives],
         "perspectives": [{"code": p.perspective.code, "weight": _n(p.perspective.weight),
-                          "nkp": _n(p.nkp)} for p in ev.perspectives],
-        "npss": _n(ev.npss),
+                          "nkp": _n(p.nkp), **_score_state(p.score)} for p in ev.perspectives],
+        "npss": _n(ev.npss.value),
+        "npss_state": _score_state(ev.npss),
         "groups": dict(ev.groups),
         "average_capaian": _n(ev.average_capaian),
         "printed_average": [{"value": _n(r.value), "where": r.where}
@@ -75,9 +91,9 @@ def evaluation_json(ev: Evaluation) -> str:
     return json.dumps(evaluation_dict(ev), indent=2, ensure_ascii=False) + "\n"
 
 
-CSV_COLUMNS = ("objective", "iku", "indicator", "unit_of_measure", "target", "realisasi",
-               "capaian", "status", "group", "state", "note", "printed_realisasi",
-               "printed_capaian")
+CSV_COLUMNS = ("objective", "iku", "indicator", "period", "unit_of_measure", "target",
+               "realisasi", "capaian", "status", "group", "state", "outcome", "note",
+               "printed_realisasi", "printed_capaian")
 
 
 def evaluation_csv(ev: Evaluation) -> str:
@@ -88,9 +104,9 @@ def evaluation_csv(ev: Evaluation) -> str:
         f = r.figure
         printed = dict(r.printed)
         writer.writerow([
-            r.objective.code, r.iku.code, r.indicator, r.iku.unit_of_measure,
+            r.objective.code, r.iku.code, r.indicator, str(f.period), r.iku.unit_of_measure,
             _s(f.target), _s(f.realisasi), _s(f.capaian), f.band or "", f.group or "",
-            f.value.state, f.note,
+            f.value.state, f.outcome, f.note,
             _s(printed["realisasi"].value) if "realisasi" in printed else "",
             _s(printed["capaian"].value) if "capaian" in printed else "",
         ])
@@ -125,10 +141,15 @@ def evaluation_markdown(ev: Evaluation) -> str:
         target = "—" if f.target is None else f"{f.target} {r.iku.unit_of_measure}"
         lines.append(f"| {r.objective.code} | {r.iku.code} | {_md(r.indicator)} | {target} | "
                      f"{real} | {cap} | {_md(status)} |")
-    lines += ["", "| Perspektif | Bobot | NKP |", "|---|--:|--:|"]
+    lines += ["", "| Perspektif / SS | Bobot | NSS | NKP |", "|---|--:|--:|--:|"]
     for p in ev.perspectives:
-        lines.append(f"| {_md(p.perspective.name)} | {p.perspective.weight} % | {fmt(p.nkp)} |")
-    lines += ["", f"**NPSS {fmt(ev.npss)}** · rata-rata capaian {fmt(ev.average_capaian)} · "
+        lines.append(f"| **{_md(p.perspective.name)}** | {p.perspective.weight} % | "
+                     f"{fmt(p.mean_nss)} | {score_text(p.score, prec)} |")
+        lines += [f"| {o.objective.code} {_md(o.objective.name)} | | "
+                  f"{score_text(o.score, prec)} | |" for o in ev.objectives
+                  if o.objective.perspective == p.perspective.code]
+    lines += ["", f"**NPSS {score_text(ev.npss, prec)}** · rata-rata capaian "
+              f"{score_text(ev.average, prec)} · "
               + " · ".join(f"{g}: {n}" for g, n in ev.groups), ""]
     return "\n".join(lines)
 
@@ -183,7 +204,8 @@ def _md_change(c: Change) -> str:
 def impact_dict(imp: Impact) -> dict[str, Any]:
     def side(ev: Evaluation) -> dict[str, Any]:
         d = evaluation_dict(ev)
-        return {k: d[k] for k in ("manual", "unit", "rows", "objectives", "npss", "groups")}
+        return {k: d[k] for k in ("manual", "unit", "rows", "objectives", "npss", "npss_state",
+                                  "groups")}
 
     return {"year": imp.year,
             "owner": {"old": side(imp.old), "new": side(imp.new)},

@@ -15,10 +15,12 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from engine import schemacheck
+from engine.codes import DEFAULT_FORMAT, code_of_stem, file_stem, format_problem, matches
 from engine.errors import (
     EXIT_INPUT,
     InputError,
@@ -37,6 +39,7 @@ from engine.model import (
     Cascade,
     CascadeUnit,
     Iku,
+    Link,
     Manual,
     Objective,
     Perspective,
@@ -50,6 +53,7 @@ from engine.model import (
     Variable,
 )
 from engine.periods import SUFFIXES, Period
+from engine.rules import CASCADE, NKP, NSS
 from engine.yamlload import LoadedDoc, display_path, load_file
 
 HEADER = "manual.yaml"
@@ -143,12 +147,18 @@ def _build_header(doc: LoadedDoc, folder: str, issues: list[Issue]) -> dict[str,
                        for u in d["units"]),
         "perspectives": tuple(Perspective(p["code"], p["name"], _dec(p["weight"]))
                               for p in d["perspectives"]),
-        "objectives": tuple(Objective(o["code"], o["name"], o["perspective"], tuple(o["ikus"]))
-                            for o in d["objectives"]),
+        "objectives": tuple(
+            Objective(o["code"], o["name"], o["perspective"], tuple(o["ikus"]),
+                      tuple((k, _dec(v)) for k, v in (o.get("weights") or {}).items()),
+                      None if o.get("weight") is None else _dec(o["weight"]),
+                      doc.loc(("objectives", i)))
+            for i, o in enumerate(d["objectives"])),
         "scoring": Scoring(int(scoring_raw["precision"]), higher, lower,
                            None if scoring_raw.get("cap") is None else _dec(scoring_raw["cap"]),
                            bands, scoring_raw["rollup"]["nss"], scoring_raw["rollup"]["nkp"],
-                           scoring_raw["rollup"]["npss"]),
+                           scoring_raw["rollup"]["npss"], scoring_raw["rollup"]["empty"],
+                           doc.loc(("scoring", "rollup"))),
+        "indicator_codes": d.get("indicator_codes", DEFAULT_FORMAT),
         "assumptions": tuple(Assumption(a["id"], a["text"], doc.loc(("assumptions", i)))
                              for i, a in enumerate(d.get("assumptions") or [])),
         "folder": folder,
@@ -271,14 +281,24 @@ def _build_iku(doc: LoadedDoc, manual_year: int, issues: list[Issue]) -> Iku | N
                           code, issues, f"{u['unit']} formula")
             if uf is not None:
                 used.update(uf.names)
-        if casc["rollup"] == "weighted_mean" and "weight" not in u:
-            issues.append(error(f"rollup is weighted_mean but {u['unit']} has no weight",
+        if CASCADE[casc["rollup"]].needs_weights and "weight" not in u:
+            issues.append(error(f"rollup is {casc['rollup']} but {u['unit']} has no weight",
                                 doc.loc(("cascade", "units", i)), iku=code, code="cascade"))
+        link = None
+        if "link" in u:
+            link = Link(u["link"]["owner"], u["link"]["indicator"],
+                        doc.loc(("cascade", "units", i, "link")))
+            if "formula" in u:
+                issues.append(error(
+                    f"{u['unit']} has both a link and a formula; its value comes from "
+                    f"{link.indicator} of {link.owner}'s manual", doc.loc(("cascade", "units", i,
+                                                                           "formula")),
+                    hint="remove the formula", iku=code, code="link"))
         utargets = _targets(u.get("targets"))
         _check_targets(utargets, u.get("targets") or [], ("cascade", "units", i, "targets"),
                        schedule, manual_year, doc, code, issues, required=False)
         units.append(CascadeUnit(u["unit"], u.get("indicator", ""), _dec(u.get("weight", 1)), uf,
-                                 utargets))
+                                 utargets, link))
     for i, v in enumerate(variables):
         if v.name not in used:
             issues.append(warning(f"variable `{v.name}` is declared but no formula uses it",
@@ -440,6 +460,20 @@ def _check_header(h: dict[str, Any], doc: LoadedDoc, ikus: dict[str, tuple[Iku |
             issues.append(error("cascade has no units; list them or use rollup: owner_only",
                                 idoc.loc(("cascade",)), iku=code, code="cascade"))
     _check_bands(h["scoring"].bands, doc, issues)
+    _check_weights(h, doc, issues)
+    template = h["indicator_codes"]
+    problem = format_problem(template)
+    if problem:
+        issues.append(error(f"indicator_codes `{template}`: {problem}",
+                            doc.loc(("indicator_codes",)), hint="such as IKU.{n}, KU {n} or "
+                            "SS.{n}.{n}", code="codes"))
+    else:
+        for code, (_, idoc) in ikus.items():
+            if not matches(code, template):
+                issues.append(error(f"code `{code}` does not have this manual's form "
+                                    f"`{template}`", idoc.loc(("code",)), iku=code,
+                                    hint="write it as indicator_codes in manual.yaml says, or "
+                                         "change indicator_codes", code="codes"))
     rev: Revision = h["revision"]
     if rev.effective_from.year != h["year"]:
         issues.append(error(f"effective_from {rev.effective_from} is not in {h['year']}",
@@ -451,6 +485,28 @@ def _check_header(h: dict[str, Any], doc: LoadedDoc, ikus: dict[str, tuple[Iku |
         issues.append(warning(f"folder is named `{folder.name}` but the revision label is "
                               f"`{rev.label}`", doc.loc(("revision", "label")),
                               hint="name the folder after the label", code="revision"))
+
+
+def _check_weights(h: dict[str, Any], doc: LoadedDoc, issues: list[Issue]) -> None:
+    """Weights the declared roll-up rules need, and weights of IKUs that are not there."""
+    scoring: Scoring = h["scoring"]
+    for i, o in enumerate(h["objectives"]):
+        for code, _ in o.weights:
+            if code not in o.ikus:
+                issues.append(error(f"{o.code} weighs {code}, which is not one of its IKUs",
+                                    doc.loc(("objectives", i, "weights", code)), iku=code,
+                                    hint=did_you_mean(code, o.ikus), code="weights"))
+        if NSS[scoring.nss].needs_weights:
+            for code in o.ikus:
+                if o.iku_weight(code) is None:
+                    issues.append(error(f"{o.code} gives no weight for {code}, which the NSS "
+                                        f"rule {scoring.nss} needs", doc.loc(("objectives", i)),
+                                        hint=f"add `weights: {{{code}: ...}}` to {o.code}",
+                                        iku=code, code="weights"))
+        if NKP[scoring.nkp].needs_weights and o.weight is None:
+            issues.append(error(f"{o.code} has no weight, which the NKP rule {scoring.nkp} "
+                                "needs", doc.loc(("objectives", i)), hint="add `weight: ...`",
+                                code="weights"))
 
 
 def _check_bands(bands: tuple[StatusBand, ...], doc: LoadedDoc, issues: list[Issue]) -> None:
@@ -500,35 +556,36 @@ def load_manual(folder: Path) -> LoadResult:
     ikus: dict[str, tuple[Iku | None, LoadedDoc]] = {}
     broken: set[str] = set()
     iku_dir = folder / IKU_DIR
-    paths = sorted(iku_dir.glob("*.yaml")) if iku_dir.is_dir() else []
+    paths = indicator_files(iku_dir, issues)
     if not paths:
         issues.append(error(f"no IKU files in {display_path(iku_dir)}", Location(shown_folder),
                             hint="put one IKU.NN.yaml per IKU in iku/", code="io"))
     for p in paths:
         files += 1
         doc, found = load_file(p)
-        issues += [dataclasses.replace(i, iku=code_from_file_name(p.stem)) for i in found]
+        named = code_of_stem(p.stem)
+        issues += [dataclasses.replace(i, iku=named) for i in found]
         if doc is None:
-            broken.add(code_from_file_name(p.stem))  # its problems are reported; no "missing" too
+            broken.add(named)  # its problems are reported; no "missing" too
             continue
-        code = doc.data.get("code", p.stem) if isinstance(doc.data, dict) else p.stem
-        schema_issues = schemacheck.validate(doc, "iku", iku=str(code))
+        raw_code = doc.data.get("code") if isinstance(doc.data, dict) else None
+        code = raw_code if isinstance(raw_code, str) else named
+        schema_issues = schemacheck.validate(doc, "iku", iku=code)
         issues += schema_issues
-        if schema_issues:
-            ikus.setdefault(str(code), (None, doc))
-            _check_formulas_anyway(doc, str(code), issues)
-            continue
         if code in ikus:
             issues.append(error(f"{code} is defined twice: in {ikus[code][1].path} and here",
-                                doc.loc(("code",)), iku=code, code="duplicate"))
+                                doc.loc(("code",)), iku=code, code="duplicate",
+                                hint="one file per indicator; remove or rename one of them"))
+            continue
+        name_issue = file_name_issue(p, code, doc, "code")
+        if name_issue is not None:
+            issues.append(name_issue)
+        if schema_issues:
+            ikus[code] = (None, doc)
+            _check_formulas_anyway(doc, code, issues)
             continue
         iku = _build_iku(doc, year, issues)
         ikus[code] = (iku, doc)
-        expected = f"{code}.yaml"
-        if p.name not in (expected, _padded(code) + ".yaml"):
-            issues.append(warning(f"file name {p.name} does not match the code {code}",
-                                  doc.loc(("code",)), iku=code,
-                                  hint=f"name it {_padded(code)}.yaml", code="file-name"))
     if header is None or hdoc is None:
         return LoadResult(None, tuple(issues), files)
     _check_header(header, hdoc, ikus, broken, folder, issues)
@@ -538,16 +595,40 @@ def load_manual(folder: Path) -> LoadResult:
     return LoadResult(manual, tuple(issues), files)
 
 
-def _padded(code: str) -> str:
-    """IKU.8 -> IKU.08, so that files sort in order."""
-    prefix, _, num = code.partition(".")
-    return f"{prefix}.{int(num):02d}" if num.isdigit() else code
+def indicator_files(folder: Path, issues: list[Issue], skip: tuple[str, ...] = ()) -> list[Path]:
+    """The `*.yaml` files of a folder that holds one file per indicator (a revision's `iku/`,
+    a dataset year), in name order; `skip` names other files the folder may hold.
+
+    Every such file is read: a stray copy (`IKU.10_old.yaml`) is an error at its name, never
+    a silent second source. Hidden files (`.IKU.10.yaml`, editors' and macOS's `._` files)
+    and files of other extensions (`IKU.10.yaml.bak`) are not read; hidden YAML files and
+    subfolders get a warning so that nothing is ignored unseen."""
+    if not folder.is_dir():
+        return []
+    out: list[Path] = []
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith("."):
+            if p.suffix == ".yaml":
+                issues.append(warning(f"{p.name} is not read: hidden files are ignored",
+                                      Location(display_path(p)), code="file-name",
+                                      hint="remove it, or rename it without the leading `.`"))
+        elif p.is_dir():
+            issues.append(warning(f"folder {p.name}/ is not read", Location(display_path(p)),
+                                  hint="indicator files lie directly in the folder",
+                                  code="file-name"))
+        elif p.suffix == ".yaml" and p.name not in skip:
+            out.append(p)
+    return out
 
 
-def code_from_file_name(stem: str) -> str:
-    """IKU.08 -> IKU.8: the code a manual's or a dataset's file name stands for."""
-    prefix, _, num = stem.partition(".")
-    return f"{prefix}.{int(num)}" if num.isdigit() else stem
+def file_name_issue(path: Path, code: str, doc: LoadedDoc, key: str) -> Issue | None:
+    """An error when the file's name does not stand for the `code` written at `key`."""
+    if code_of_stem(path.stem) == code:
+        return None
+    return error(f"file {path.name} holds {code}: the name and the code must agree",
+                 doc.loc((key,)), iku=code, hint=f"name it {file_stem(code)}.yaml, or move it "
+                 "out of the folder (a file kept for reference can end in .bak)",
+                 code="file-name")
 
 
 def _guess_year(folder: Path) -> int:
@@ -572,26 +653,40 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 
 @dataclass(frozen=True)
 class ManualSet:
-    """Every revision of one or more owners and years, for choosing the one in force."""
+    """Every revision of one owner, for choosing the one in force. Identity is explicit:
+    a set holds one owner's revisions, so no lookup can mix two owners."""
 
-    manuals: tuple[Manual, ...]  # sorted by owner, year, revision number
+    owner: str  # the owner's code
+    manuals: tuple[Manual, ...]  # sorted by year, revision number
 
-    def for_year(self, year: int, owner: str | None = None) -> tuple[Manual, ...]:
-        return tuple(m for m in self.manuals
-                     if m.year == year and (owner is None or m.owner == owner))
+    @cached_property
+    def _by_year(self) -> dict[int, tuple[Manual, ...]]:
+        out: dict[int, list[Manual]] = {}
+        for m in self.manuals:
+            out.setdefault(m.year, []).append(m)
+        return {y: tuple(sorted(ms, key=lambda m: m.revision.effective_from))
+                for y, ms in out.items()}
 
-    def in_force(self, period: Period, owner: str | None = None) -> Manual | None:
+    def for_year(self, year: int) -> tuple[Manual, ...]:
+        """The revisions of `year` by effective date."""
+        return self._by_year.get(year, ())
+
+    def in_force(self, period: Period) -> Manual | None:
         """The revision of the period's year whose effective date is the latest on or before
         the period's end."""
-        candidates = [m for m in self.for_year(period.year, owner)
-                      if m.revision.effective_from <= period.end]
-        return max(candidates, key=lambda m: m.revision.effective_from, default=None)
+        found = None
+        end = period.end
+        for m in self.for_year(period.year):  # a year has a handful of revisions at most
+            if m.revision.effective_from > end:
+                break
+            found = m
+        return found
 
     def by_label(self, label: str) -> Manual | None:
         return next((m for m in self.manuals if m.label == label), None)
 
     def years(self) -> list[int]:
-        return sorted({m.year for m in self.manuals})
+        return sorted(self._by_year)
 
 
 def check_set(results: Sequence[LoadResult]) -> list[Issue]:
@@ -635,32 +730,50 @@ def check_set(results: Sequence[LoadResult]) -> list[Issue]:
     return issues
 
 
-def load_set(paths: Iterable[Path]) -> tuple[ManualSet, list[LoadResult], list[Issue]]:
-    """Load every revision under `paths`; all results and the set-level issues."""
-    folders = discover(paths)
-    results = [load_manual(f) for f in folders]
-    set_issues = check_set(results)
-    manuals = sorted((r.manual for r in results if r.manual is not None),
-                     key=lambda m: (m.owner, m.year, m.revision.number))
-    return ManualSet(tuple(manuals)), results, set_issues
+def owner_issues(results: Sequence[LoadResult], owner: str, folder: str) -> list[Issue]:
+    """A revision in an owner's folder that declares another owner: its figures would be
+    applied to the wrong unit's data."""
+    return [error(f"declares owner {r.manual.owner}, but lies in {folder}, the folder of "
+                  f"{owner}", Location(r.manual.header_file, 2), code="owner",
+                  hint=f"write `owner: {owner}`, or move the revision to its owner's folder")
+            for r in results if r.manual is not None and r.manual.owner != owner]
 
 
-def load_set_or_raise(paths: Iterable[Path], year: int | None = None) -> ManualSet:
-    """Load for evaluation: any error in any manual stops with all issues. With `year`, only
-    the revision folders named for that year (`2023`, `2023-r2`, ...) are read, when there
-    are any: evaluating 2023 needs neither the 2022 nor the 2024 manual."""
-    paths = list(paths)
+def revision_folders(owner_folder: Path, year: int | None = None) -> list[Path]:
+    """An owner's revision folders, those of `year` only when it is given and has any
+    (evaluating 2023 needs neither the 2022 nor the 2024 manual)."""
+    folders = sorted(h.parent for h in owner_folder.glob(f"*/{HEADER}"))
     if year is not None:
-        folders = discover(paths)
         of_year = [f for f in folders if f.name.split("-")[0] == str(year)]
-        paths = of_year or paths
-    manual_set, results, set_issues = load_set(paths)
-    issues = [i for r in results for i in r.issues] + set_issues
-    if not results:
-        shown = ", ".join(display_path(p) for p in paths)
-        raise InputError((error(f"no manual found in {shown}", hint="a manual revision folder "
-                                "holds manual.yaml and iku/", code="io"),), EXIT_INPUT)
+        folders = of_year or folders
+    return folders
+
+
+def load_revisions(folders: Sequence[Path]) -> tuple[list[LoadResult], list[Issue]]:
+    """Load every revision folder; all results and the set-level issues."""
+    results = [load_manual(f) for f in folders]
+    return results, check_set(results)
+
+
+def manual_set(owner: str, results: Sequence[LoadResult]) -> ManualSet:
+    manuals = sorted((r.manual for r in results if r.manual is not None),
+                     key=lambda m: (m.year, m.revision.number))
+    return ManualSet(owner, tuple(manuals))
+
+
+def load_owner(owner_folder: Path, owner: str, year: int | None = None) -> ManualSet:
+    """Load one owner's revisions for evaluation: any error in any of them stops with all
+    the issues."""
+    folders = revision_folders(owner_folder, year)
+    if not folders:
+        shown = display_path(owner_folder)
+        raise InputError((error(f"no manual revision of {owner} in {shown}", Location(shown),
+                                hint="a revision folder holds manual.yaml and iku/",
+                                code="io"),), EXIT_INPUT)
+    results, set_issues = load_revisions(folders)
+    issues = [i for r in results for i in r.issues] + set_issues + \
+        owner_issues(results, owner, display_path(owner_folder))
     errors = [i for i in issues if i.severity is Severity.ERROR]
     if errors:
         raise InputError(tuple(errors), EXIT_INPUT)
-    return manual_set
+    return manual_set(owner, results)

@@ -33,6 +33,12 @@ class Objective:
     name: str  # as the manual writes it
     perspective: str  # perspective code
     ikus: tuple[str, ...]  # IKU codes under it, in order
+    weights: tuple[tuple[str, Decimal], ...] = ()  # (IKU code, weight) for a weighted NSS
+    weight: Decimal | None = None  # the objective's weight for a weighted NKP
+    location: Location | None = None  # where it is declared
+
+    def iku_weight(self, code: str) -> Decimal | None:
+        return next((w for c, w in self.weights if c == code), None)
 
 
 @dataclass(frozen=True)
@@ -53,9 +59,11 @@ class Scoring:
     capaian_lower: Formula  # capaian when a lower realisasi is better
     cap: Decimal | None  # upper limit of capaian, None for none
     bands: tuple[StatusBand, ...]  # contiguous, low to high
-    nss: str  # roll-up rule of NSS (mean)
-    nkp: str  # roll-up rule of NKP (weight_x_mean_nss)
-    npss: str  # roll-up rule of NPSS (sum_nkp)
+    nss: str  # roll-up rule of NSS, a name in engine.rules.NSS
+    nkp: str  # roll-up rule of NKP, a name in engine.rules.NKP
+    npss: str  # roll-up rule of NPSS, a name in engine.rules.NPSS
+    empty: str  # what to do with a perspective without scored IKUs, in engine.rules.EMPTY
+    rollup_at: Location | None = None  # where the roll-up rules are declared
 
     def band(self, capaian: Decimal) -> StatusBand | None:
         return next((b for b in self.bands if b.contains(capaian)), None)
@@ -125,12 +133,22 @@ def target_for(targets: tuple[Target, ...], year: int) -> Target | None:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A cascade unit whose value is an indicator of the unit's own manual."""
+
+    owner: str  # owner code of the other manual (the unit itself)
+    indicator: str  # indicator code in that manual
+    location: Location  # where the link is written
+
+
+@dataclass(frozen=True)
 class CascadeUnit:
     unit: str  # unit code
     indicator: str  # the unit's own indicator name, may be empty
     weight: Decimal  # for weighted_mean
     formula: Formula | None  # the unit's own formula, when it differs
     targets: tuple[Target, ...]  # the unit's own targets; empty means the IKU's
+    link: Link | None = None  # where the value comes from when the unit's own manual has it
 
 
 @dataclass(frozen=True)
@@ -195,6 +213,7 @@ class Manual:
     folder: str  # the revision's folder
     header_file: str  # its manual.yaml
     source: str = ""  # where the structure is stated
+    indicator_codes: str = "IKU.{n}"  # the form of its indicator codes (engine.codes)
 
     @cached_property
     def _ikus(self) -> dict[str, Iku]:

@@ -26,6 +26,7 @@ _LABEL = {
     "Y": "Tahunan",
 }
 _PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<suffix>TW[1-4]|S[12]))?$")
+_LOOSE = re.compile(r"^(?:(?P<year>\d{4})(?:-|$))?(?P<suffix>TW[1-4]|S[12]|Y|YEAR|TAHUNAN)?$")
 
 
 class PeriodError(ValueError):
@@ -61,6 +62,25 @@ class Period:
                 f"`{text}` is not a period; write 2023, 2023-S1, ... 2023-TW4"
             )
         return cls(int(m.group("year")), m.group("suffix") or "Y")
+
+    @classmethod
+    def loose(cls, text: str, year: int | None) -> Period:
+        """A period as people type it: any case, `year` or `tahunan` for the year, with or
+        without the year (then `year` is used).
+
+        >>> [str(Period.loose(t, 2023)) for t in ("tw2", "2023-tw2", "year", "S1", "2024")]
+        ['2023-TW2', '2023-TW2', '2023', '2023-S1', '2024']
+        """
+        m = _LOOSE.match(str(text).strip().upper())
+        if not m or not str(text).strip():
+            raise PeriodError(f"`{text}` is not a period; write 2023, 2023-S1, ... 2023-TW4, "
+                              "or TW2, S1, year")
+        y = m.group("year")
+        suffix = m.group("suffix") or "Y"
+        suffix = "Y" if suffix in ("YEAR", "TAHUNAN") else suffix
+        if y is None and year is None:
+            raise PeriodError(f"`{text}` needs a year: write 2023-{text.upper()} or give --year")
+        return cls(int(y) if y is not None else year, suffix)  # type: ignore[arg-type]
 
     @classmethod
     def of(cls, year: int, suffix: str) -> Period:

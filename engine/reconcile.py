@@ -21,10 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from engine.dataset import Dataset, ReportedFigure, tolerance
-from engine.evaluate import Evaluator, Figure
-from engine.manual import ManualSet
+from engine.dataset import ReportedFigure, tolerance
+from engine.evaluate import Evaluation, Evaluator
 from engine.periods import SUFFIXES, Period
+from engine.rollup import Score
+from engine.scoring import Figure
 
 
 @dataclass(frozen=True)
@@ -59,20 +60,86 @@ def _mean(values: Sequence[Decimal]) -> Decimal:
     return sum(values, Decimal(0)) / len(values)
 
 
-class _Reconciler:
-    def __init__(self, manuals: ManualSet, data: Dataset) -> None:
-        self.data = data
-        self.ev = Evaluator(manuals, data)
+_SCORES = ("average_capaian", "nss", "nkp", "npss")
 
-    def recompute(self, r: ReportedFigure) -> tuple[Decimal | None, Figure | None]:
+
+class _Reconciler:
+    def __init__(self, ev: Evaluator) -> None:
+        self.ev = ev
+        self._tables: dict[tuple[str, Period, bool], Evaluation] = {}
+
+    def table(self, unit: str, period: Period, as_of: bool) -> Evaluation:
+        key = (unit, period, as_of)
+        if key not in self._tables:
+            self._tables[key] = self.ev.evaluate(period, unit, as_of=as_of)
+        return self._tables[key]
+
+    def score(self, r: ReportedFigure) -> Score | None:
+        """The recomputed score a printed NSS, NKP, NPSS or average stands for."""
+        table = self.table(r.unit, r.period, r.as_of)
         if r.measure == "average_capaian":
-            return self.ev.evaluate(r.period, r.unit).average_capaian, None
+            return table.average
+        if r.measure == "npss":
+            return table.npss
+        if r.measure == "nss":
+            return next((o.score for o in table.objectives
+                         if o.objective.code == r.objective), None)
+        return next((p.score for p in table.perspectives
+                     if p.perspective.code == r.perspective), None)
+
+    def recompute(self, r: ReportedFigure) -> tuple[Decimal | None, Figure | None, str]:
+        """The exact recomputation, the figure it belongs to, and why there is none."""
+        if r.measure in _SCORES:
+            s = self.score(r)
+            if s is None:
+                return None, None, f"{r.objective or r.perspective} is not in the manual"
+            return s.exact, None, "" if s.exact is not None else f"{s.state}: {s.why}"
         fig = self.ev.figure(r.iku, r.unit, r.period)
-        return (fig.value.exact if r.measure == "realisasi" else fig.capaian_exact), fig
+        exact = fig.value.exact if r.measure == "realisasi" else fig.capaian_exact
+        return exact, fig, fig.note
 
     def printed(self, iku: str, unit: str, period: Period, measure: str) -> Decimal | None:
-        found = self.data.reported_figure(iku, unit, period, measure)
-        return found.value if found else None
+        return self.ev.printed.value(measure, iku, unit, period)
+
+    def printed_parts(self, r: ReportedFigure) -> tuple[Score, list[tuple[str, Decimal | None]]]:
+        """The score a printed NSS, NKP, NPSS or average stands for, and the printed figures
+        of its parts (None where the report prints none)."""
+        score = self.score(r)
+        assert score is not None
+        table = self.table(r.unit, r.period, r.as_of)
+        if r.measure in ("nss", "average_capaian"):
+            rows = [row for row in table.rows if row.figure.scored and
+                    (r.measure == "average_capaian" or row.objective.code == r.objective)]
+            return score, [(row.iku.code, self.printed(row.iku.code, r.unit, row.period,
+                                                      "capaian")) for row in rows]
+        measure = "nss" if r.measure == "nkp" else "nkp"
+        return score, [(p.label, self.ev.printed.value(measure, p.label, r.unit, r.period))
+                       for p in score.parts]
+
+    def classify_score(self, r: ReportedFigure) -> tuple[str, str] | None:
+        """carried: the printed score follows from the printed figures of its parts by the
+        manual's rule (the difference is in those); averaging: it does not."""
+        score, parts = self.printed_parts(r)
+        if not parts or any(v is None for _, v in parts):
+            return None
+        values = [v for _, v in parts if v is not None]
+        weights = [p.weight if p.weight is not None else Decimal(1) for p in score.parts]
+        if score.rule.combine is None or len(weights) != len(values):
+            return None
+        combined = score.rule.combine(values, weights)
+        if r.measure == "nkp" and score.weight is not None:
+            combined = combined * score.weight / 100
+        kind = {"nss": "capaian", "average_capaian": "capaian", "nkp": "NSS", "npss": "NKP"}
+        listed = ", ".join(f"{label} {v}" for label, v in parts) if len(parts) <= 4 else \
+            f"{len(parts)} {kind[r.measure]} figures"
+        if abs(combined - r.value) <= r.tolerance:
+            off = [f"{p.label} recomputed {p.value}, printed {v}" for p, (_, v) in
+                   zip(score.parts, parts, strict=False)
+                   if v is not None and p.value is not None and abs(p.value - v) > tolerance(v)]
+            return "carried", (f"follows by {score.rule.name} from the printed {listed}; the "
+                               "difference comes from " + ("; ".join(off) or "their rounding"))
+        return "averaging", (f"the {score.rule.name} of the printed {listed} is "
+                             f"{_to_digits(combined, r.value)}, not {r.value}")
 
     def classify(self, r: ReportedFigure, exact: Decimal, fig: Figure | None) -> tuple[str, str]:
         manual = self.ev.manual_for(r.period)
@@ -105,13 +172,10 @@ class _Reconciler:
                     return "averaging", (f"the mean of the directorates' printed figures "
                                          f"({', '.join(str(v) for v in values)}) is "
                                          f"{_to_digits(mean, r.value)}, not {r.value}")
-        if r.measure == "average_capaian":
-            caps = [self.printed(f"IKU.{n}", r.unit, r.period, "capaian") for n in range(1, 100)]
-            printed_caps = [c for c in caps if c is not None]
-            if printed_caps:
-                mean = _to_digits(_mean(printed_caps), r.value)
-                return "averaging", (f"the mean of the {len(printed_caps)} printed capaian "
-                                     f"figures is {mean}, not {r.value}")
+        if r.measure in _SCORES:
+            found = self.classify_score(r)
+            if found is not None:
+                return found
         # averaging over periods: a unit's year as the mean of its semesters or quarters
         comp = fig.value.computation if fig is not None else None
         if r.measure == "realisasi" and comp is not None and comp.kind == "aggregate" \
@@ -139,14 +203,15 @@ class _Reconciler:
                               "the printed figure does not follow from them")
 
 
-def reconcile(manuals: ManualSet, data: Dataset) -> Reconciliation:
-    rec = _Reconciler(manuals, data)
+def reconcile(ev: Evaluator) -> Reconciliation:
+    rec = _Reconciler(ev)
+    data = ev.data
     findings: list[Finding] = []
     for r in data.reported:
-        exact, fig = rec.recompute(r)
+        exact, fig, why = rec.recompute(r)
         if exact is None:
-            why = fig.note if fig is not None else "nothing to compare"
-            findings.append(Finding(r, None, None, None, False, "no data", why))
+            findings.append(Finding(r, None, None, None, False, "no data",
+                                    why or "nothing to compare"))
             continue
         shown = _to_digits(exact, r.value)
         diff = r.value - exact

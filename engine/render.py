@@ -21,24 +21,22 @@ from rich.text import Text
 from rich.tree import Tree
 
 from engine.errors import Issue, Severity
-from engine.evaluate import (
-    DATA_ERROR,
-    ERROR,
-    NO_DATA,
-    Computation,
-    Evaluation,
-    Figure,
-    Value,
-)
+from engine.evaluate import Evaluation
 from engine.formula import fmt_exact
 from engine.functions import Items, round_half_up
-from engine.manual import LoadResult
 from engine.model import Iku, Manual
+from engine.periods import Period
+from engine.rollup import Score, score_text
+from engine.rules import EMPTY
+from engine.scoring import Figure
+from engine.values import Computation, Value
 
 if TYPE_CHECKING:  # annotations only, see engine.export
-    from engine.dataset import Dataset, ReportedFigure
+    from engine.dataset import ReportedFigure
     from engine.diff import Change, Impact, ManualDiff
     from engine.reconcile import Reconciliation
+    from engine.tree import OrgTree
+    from engine.validate import Validation
 
 GROUP_LABEL = {"above": "di atas target", "on": "sesuai target", "below": "di bawah target"}
 BAND_STYLE = {"hijau": "green", "kuning": "yellow", "merah": "red"}
@@ -97,17 +95,14 @@ def render_issues(console: Console, issues: Sequence[Issue], title: str = "Probl
     console.print(table)
 
 
-def render_validation(console: Console, results: Sequence[LoadResult],
-                      set_issues: Sequence[Issue], datasets: Sequence[Dataset],
-                      show_assumptions: bool) -> None:
-    issues = [i for r in results for i in r.issues] + list(set_issues) + \
-        [i for d in datasets for i in d.issues]
+def render_validation(console: Console, result: Validation, show_assumptions: bool) -> None:
+    issues = result.all_issues()
     render_issues(console, issues)
-    errors = sum(1 for i in issues if i.severity is Severity.ERROR)
-    warnings = sum(1 for i in issues if i.severity is Severity.WARNING)
-    manuals = [r.manual for r in results if r.manual is not None]
+    errors = result.count(Severity.ERROR)
+    warnings = result.count(Severity.WARNING)
+    manuals = [r.manual for r in result.results if r.manual is not None]
     n_iku = sum(len(m.ikus) for m in manuals)
-    files = sum(r.files for r in results)
+    files = sum(r.files for r in result.results)
     if show_assumptions:
         table = Table(title="Assumptions written into the manuals", box=box.SIMPLE,
                       title_justify="left")
@@ -117,15 +112,21 @@ def render_validation(console: Console, results: Sequence[LoadResult],
         table.add_column("assumption", overflow="fold", ratio=3)
         for m in manuals:
             for a in m.all_assumptions():
-                table.add_row(m.label, str(a.location), a.id, escape(" ".join(a.text.split())))
+                table.add_row(f"{m.owner} {m.label}", str(a.location), a.id,
+                              escape(" ".join(a.text.split())))
         console.print(table)
+    owners = [o.owner for o in result.owners if o.owner]
     parts = []
-    if results:
-        labels = ", ".join(m.label for m in manuals) or "none"
-        parts.append(f"{len(results)} revision(s) ({labels}), {files} files, {n_iku} IKUs")
+    if len(owners) > 1:
+        parts.append(f"{len(owners)} owners ({', '.join(owners)})")
+    if result.results:
+        labels = ", ".join(m.label for m in manuals) if len(owners) <= 1 else ""
+        parts.append(f"{len(result.results)} revision(s)" + (f" ({labels})" if labels else "")
+                     + f", {files} files, {n_iku} IKUs")
+    datasets = result.datasets
     if datasets:
-        years = ", ".join(d.folder for d in datasets)
-        parts.append(f"{len(datasets)} dataset(s) ({years}), {sum(d.files for d in datasets)} "
+        years = f" ({', '.join(d.folder for d in datasets)})" if len(owners) <= 1 else ""
+        parts.append(f"{len(datasets)} dataset(s){years}, {sum(d.files for d in datasets)} "
                      "files")
     summary = f"{'; '.join(parts)} checked: {errors} error(s), {warnings} warning(s)"
     if errors:
@@ -139,8 +140,10 @@ def _status(fig: Figure) -> Text:
     if fig.capaian is not None:
         label = f"{fig.band or '—'}, {GROUP_LABEL.get(fig.group or '', '')}"
         return Text(label, style=BAND_STYLE.get(fig.band or "", ""))
-    style = "red" if fig.value.state in (NO_DATA, DATA_ERROR, ERROR) else "dim"
-    return Text(fig.note, style=style)
+    style = {"error": "bold red", "no data": "red"}.get(fig.outcome, "dim")
+    prefix = "error: " if fig.outcome == "error" and not fig.note.startswith("data error") \
+        else ""
+    return Text(prefix + fig.note, style=style)
 
 
 def _with_printed(shown: str, printed: object) -> Text:
@@ -150,10 +153,18 @@ def _with_printed(shown: str, printed: object) -> Text:
     return text
 
 
+def _realisasi(f: Figure, prec: int) -> str:
+    """The realisasi, or what exists when some units have none (never as the figure)."""
+    if f.realisasi is None and f.value.partial is not None:
+        return f"— (partial {num(round_half_up(f.value.partial, prec), prec)})"
+    return num(f.realisasi, prec)
+
+
 def render_evaluation(console: Console, ev: Evaluation) -> None:
     m = ev.manual
     prec = m.scoring.precision
-    title = (f"{ev.unit.short_name} · {ev.period.label} · manual {m.label} "
+    when = f"as of {ev.period.label}" if ev.as_of else ev.period.label
+    title = (f"{ev.unit.short_name} · {when} · manual {m.label} "
              f"(in force {m.revision.effective_from})")
     table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left", show_lines=True)
     wide = console.width >= 100  # below that the SS column gives its room to the indicator
@@ -161,6 +172,8 @@ def render_evaluation(console: Console, ev: Evaluation) -> None:
         table.add_column("SS", no_wrap=True)
     table.add_column("IKU", no_wrap=True)
     table.add_column("Indikator", overflow="fold", ratio=4, min_width=16)
+    if ev.as_of:
+        table.add_column("Periode", no_wrap=True)
     table.add_column("Target", justify="right")
     table.add_column("Realisasi", justify="right")
     table.add_column("Capaian %", justify="right")
@@ -172,16 +185,21 @@ def render_evaluation(console: Console, ev: Evaluation) -> None:
         any_printed = any_printed or bool(printed)
         unit_of = row.iku.unit_of_measure
         target = "—" if f.target is None else f"{num(f.target, _places(f.target))} {unit_of}"
+        period = [] if not ev.as_of else \
+            ["N/A" if f.value.state == "not_due" else _short_period(f.period)]
         table.add_row(
-            *([row.objective.code] if wide else []), row.iku.code, escape(row.indicator), target,
-            _with_printed(num(f.realisasi, prec), printed.get("realisasi") and
+            *([row.objective.code] if wide else []), row.iku.code, escape(row.indicator),
+            *period, target,
+            _with_printed(_realisasi(f, prec), printed.get("realisasi") and
                           printed["realisasi"].value),
             _with_printed(num(f.capaian, prec), printed.get("capaian") and
                           printed["capaian"].value),
             _status(f),
         )
     console.print(table)
-    if any_printed:
+    printed_scores = {(measure, r.objective or r.perspective): r
+                      for measure, r in ev.printed_scores}
+    if any_printed or printed_scores:
         console.print(Text("≠ n: the report prints n, which the recomputation does not give "
                            "(beyond the printed figure's rounding); `iku reconcile` lists each.",
                            style="magenta"))
@@ -193,28 +211,58 @@ def render_evaluation(console: Console, ev: Evaluation) -> None:
     scores.add_column("Bobot", justify="right")
     scores.add_column("NSS", justify="right")
     scores.add_column("NKP", justify="right")
+
+    def cell(s: Score, measure: str, about: str) -> Text:
+        r = printed_scores.get((measure, about))
+        return _with_printed(score_text(s, prec), r.value if r else None)
+
     for p in ev.perspectives:
         scores.add_row(Text(p.perspective.name, style="bold"), f"{num(p.perspective.weight, 0)} %",
-                       num(p.mean_nss, prec), num(p.nkp, prec))
+                       num(p.mean_nss, prec), cell(p.score, "nkp", p.perspective.code))
         for o in ev.objectives:
             if o.objective.perspective == p.perspective.code:
                 scores.add_row(f"  {o.objective.code} {escape(o.objective.name)}", "",
-                               num(o.nss, prec), "")
+                               cell(o.score, "nss", o.objective.code), "")
     console.print(scores)
-    scored = sum(1 for p in ev.perspectives if p.nkp is not None)
-    npss = f"NPSS {num(ev.npss, prec)}"
-    if scored < len(ev.perspectives):
-        npss += f" ({scored} of {len(ev.perspectives)} perspectives have a score in this period)"
-    console.print(Text(npss, style="bold"))
-    avg = f"Rata-rata capaian {num(ev.average_capaian, prec)}"
+    console.print(npss_line(ev))
+    avg = f"Rata-rata capaian {score_text(ev.average, prec)}"
     for r in ev.printed_average:
         avg += f"  (≠ printed {r.value} in {r.where})"
     console.print(avg)
+    if ev.errors:
+        console.print(Text(f"{len(ev.errors)} IKU(s) could not be computed (error: the data is "
+                           "there but a formula or check failed); `iku explain IKU.n` shows "
+                           "why.", style="bold red"))
     if ev.missing:
         console.print(Text(f"{len(ev.missing)} IKU(s) without a figure for lack of data; "
                            "`iku explain IKU.n` shows what is missing.", style="red"))
     if ev.data_issues:
         render_issues(console, ev.data_issues, title=f"Problems in {ev.dataset}")
+
+
+def _short_period(p: Period) -> str:
+    return p.label.rsplit(" ", 1)[0]
+
+
+def npss_line(ev: Evaluation) -> Text:
+    """The NPSS headline, saying which perspectives were scored when not all were, and never
+    presenting a partial roll-up as the figure."""
+    prec = ev.manual.scoring.precision
+    s = ev.npss
+    r = next((r for measure, r in ev.printed_scores if measure == "npss"), None)
+    printed = f"  (≠ printed {r.value} in {r.where})" if r else ""
+    if s.state == "not_scored":
+        return Text(f"NPSS n/a: {s.why}", style="bold")
+    scored = [p for p in ev.perspectives if p.score.state != "not_scored"]
+    scope = ""
+    if len(scored) < len(ev.perspectives):
+        names = ", ".join(p.perspective.name for p in scored)
+        scope = (f" (over {len(scored)} of {len(ev.perspectives)} perspectives: {names}; "
+                 f"the others have no IKU due; rule `{ev.manual.scoring.empty}`)")
+    if s.state == "ok":
+        return Text(f"NPSS {num(s.value, prec)}{scope}{printed}", style="bold")
+    partial = f"; over what is there: {num(s.partial, prec)}" if s.partial is not None else ""
+    return Text(f"NPSS — {s.state}: {s.why}{partial}{scope}{printed}", style="bold red")
 
 
 def _places(x: Decimal) -> int:
@@ -225,7 +273,11 @@ def _places(x: Decimal) -> int:
 # -- explanation ----------------------------------------------------------------------------
 def _value_label(label: str, value: Value, prec: int) -> Text:
     if value.exact is None:
-        return Text(f"{label}: {value.message}", style="red")
+        text = Text(f"{label}: {value.message}", style="red")
+        if value.partial is not None:
+            text.append(f"  (the units that reported give {num(value.partial, prec)}; not the "
+                        "figure)", style="dim")
+        return text
     rounded = round_half_up(value.exact, prec)
     text = Text(f"{label}: {num(rounded, prec)}", style="bold")
     if rounded != value.exact:
@@ -260,12 +312,21 @@ def _computation(tree: Tree, comp: Computation, prec: int) -> None:
                 for expr, val in step.trace[:-1]:
                     parts.add(Text(f"{expr} = {val}", style="dim"))
         return
-    title = (f"{'period aggregate' if comp.kind == 'aggregate' else 'roll-up'}: {comp.rule} "
-             f"of {', '.join(f'{p.label} {num(p.used, prec)}' for p in comp.parts)} "
-             f"= {fmt_exact(comp.value)}")
-    node = tree.add(Text(title))
-    node.add(Text(f"rule of revision {comp.revision} ({comp.source}); each part enters "
-                  f"rounded half up to {prec} decimals", style="dim"))
+    if comp.kind == "link":
+        node = tree.add(Text(f"linked: the value of {comp.rule}, from {comp.source}"))
+        node.add(Text(f"{comp.summary}; entered once, in that owner's own data", style="dim"))
+        for part in comp.parts:
+            child = node.add(_value_label(part.label, part.value, prec))
+            if part.value.computation is not None:
+                _computation(child, part.value.computation, prec)
+        return
+    shown = ", ".join(f"{p.label} {num(p.used, prec) if p.used is not None else '—'}"
+                      for p in comp.parts)
+    result = fmt_exact(comp.value) if comp.value is not None else "— (not every part is there)"
+    kind = "period aggregate" if comp.kind == "aggregate" else "roll-up"
+    node = tree.add(Text(f"{kind}: {comp.rule} of {shown} = {result}"))
+    node.add(Text(f"rule of revision {comp.revision} ({comp.source}): {comp.summary}; each "
+                  f"part enters rounded half up to {prec} decimals", style="dim"))
     for part in comp.parts:
         child = node.add(_value_label(part.label, part.value, prec))
         if part.value.computation is not None:
@@ -529,14 +590,16 @@ def render_impact(console: Console, imp: Impact) -> None:
     scores.add_column(imp.new.manual.label, justify="right")
     for old_ev, new_ev in ((imp.old, imp.new), *imp.units):
         name = new_ev.unit.short_name
-        old_nss = {o.objective.code: o.nss for o in old_ev.objectives}
+        old_nss = {o.objective.code: o.score for o in old_ev.objectives}
         for o in new_ev.objectives:
-            if old_nss.get(o.objective.code) != o.nss:
-                scores.add_row(name, f"NSS {o.objective.code}", num(old_nss.get(o.objective.code),
-                                                                   prec), num(o.nss, prec))
-        if old_ev.npss != new_ev.npss:
-            scores.add_row(name, Text("NPSS", style="bold"), num(old_ev.npss, prec),
-                           num(new_ev.npss, prec))
+            before = old_nss.get(o.objective.code)
+            if before is None or (before.value, before.state) != (o.nss, o.score.state):
+                scores.add_row(name, f"NSS {o.objective.code}",
+                               score_text(before, prec) if before else "—",
+                               score_text(o.score, prec))
+        if old_ev.npss.value != new_ev.npss.value:
+            scores.add_row(name, Text("NPSS", style="bold"), score_text(old_ev.npss, prec),
+                           score_text(new_ev.npss, prec))
     console.print(scores)
     for label, issues in ((imp.old.manual.label, imp.old_data_issues),
                           (imp.new.manual.label, imp.new_data_issues)):
@@ -618,3 +681,100 @@ def _signed(diff: Decimal, like: Decimal) -> str:
     exponent = like.as_tuple().exponent
     places = max(2, -exponent) if isinstance(exponent, int) else 2
     return f"{diff:+.{places}f}"
+
+
+# -- scores ---------------------------------------------------------------------------------
+def render_score_explanation(console: Console, ev: Evaluation, level: str, about: str) -> None:
+    """How an NSS, NKP or the NPSS came about: the rule the manual declares, where, each part
+    with its value (or why it has none), and the rounding."""
+    m = ev.manual
+    prec = m.scoring.precision
+    if level == "nss":
+        o = next((o for o in ev.objectives if o.objective.code == about), None)
+        if o is None:
+            console.print(Text(f"{about}: {ev.unit.short_name} carries none of its IKUs",
+                               style="red"))
+            return
+        score, title = o.score, f"NSS {about} {o.objective.name}"
+    elif level == "nkp":
+        p = next(p for p in ev.perspectives if p.perspective.code == about)
+        weight = num(p.perspective.weight, 0)
+        score, title = p.score, f"NKP {about} {p.perspective.name} (weight {weight} %)"
+    else:
+        score, title = ev.npss, "NPSS"
+    when = f"as of {ev.period.label}" if ev.as_of else ev.period.label
+    head = Text(title, style="bold")
+    head.append(f"\n{ev.unit.short_name} · {when} · manual {m.label}")
+    tree = Tree(head)
+    tree.add(Text(f"{level.upper()}: {score_text(score, prec)}", style="bold"))
+    where = f" ({m.scoring.rollup_at})" if m.scoring.rollup_at else ""
+    rule = tree.add(Text(f"rule `{score.rule.name}`{where}: {score.rule.summary}"))
+    if level == "npss":
+        empty = EMPTY[m.scoring.empty]
+        rule.add(Text(f"perspectives without a scored IKU: `{empty.name}`: {empty.summary}",
+                      style="dim"))
+    parts = tree.add("parts")
+    for part in score.parts:
+        weight = f" × weight {num(part.weight, _places(part.weight))}" \
+            if part.weight is not None and level != "npss" else ""
+        if part.value is not None and part.state in ("figure", "ok"):
+            parts.add(f"{part.label}: {num(part.value, prec)}{weight}")
+        else:
+            label = Text(f"{part.label}: {part.state}: {part.why}", style="red")
+            if part.value is not None:
+                label.append(f" (partial {num(part.value, prec)})", style="dim")
+            parts.add(label)
+    left_out = _left_out(ev, level, about, score)
+    for text in left_out:
+        parts.add(Text(f"{text}: not scored in this period, left out", style="dim"))
+    if score.state == "ok" and score.exact is not None:
+        tree.add(Text(f"= {fmt_exact(score.exact)}, rounded half up to {prec} decimals: "
+                      f"{num(score.value, prec)}", style="dim"))
+    elif score.partial is not None:
+        tree.add(Text(f"over the parts that are there: {num(score.partial, prec)} (not the "
+                      f"{level.upper()}: {score.state})", style="dim"))
+    for measure, r in ev.printed_scores:
+        if measure == level and (r.objective or r.perspective) == about:
+            tree.add(Text(f"the report prints {r.value} ({r.where}); the recomputation differs "
+                          "beyond rounding", style="magenta"))
+    console.print(tree)
+
+
+def _left_out(ev: Evaluation, level: str, about: str, score: Score) -> list[str]:
+    named = {p.label for p in score.parts}
+    if level == "nss":
+        return [f"{r.iku.code} ({r.figure.note})" for r in ev.rows
+                if r.objective.code == about and r.iku.code not in named]
+    if level == "nkp":
+        return [o.objective.code for o in ev.objectives if o.objective.perspective == about
+                and o.objective.code not in named]
+    return [p.perspective.code for p in ev.perspectives if p.perspective.code not in named]
+
+
+# -- the organisation -----------------------------------------------------------------------
+def render_tree(console: Console, tree: OrgTree) -> None:
+    when = tree.when or "latest year with data"
+    table = Table(title=f"The organisation under {tree.top} · "
+                        f"{'as of ' if tree.as_of else ''}{when}",
+                  box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("Owner", overflow="fold", ratio=3)
+    table.add_column("Period", no_wrap=True)
+    table.add_column("NPSS", justify="right", no_wrap=True)
+    table.add_column("above/on/below", justify="center", no_wrap=True)
+    table.add_column("Weakest IKU", overflow="fold", ratio=3)
+    for row in tree.rows:
+        name = "  " * row.depth + row.owner.short_name
+        ev = row.evaluation
+        if ev is None:
+            table.add_row(escape(name), "—", "—", "—", Text(row.error, style="red"))
+            continue
+        prec = ev.manual.scoring.precision
+        counts = "/".join(str(n) for _, n in ev.groups)
+        weakest = row.weakest
+        weak = Text(f"{weakest.iku.code} {weakest.indicator[:60]}: "
+                    f"{num(weakest.figure.capaian, prec)} %") if weakest else Text("—")
+        if row.error:
+            weak.append(f"  ({row.error})", style="red")
+        table.add_row(escape(name), ("as of " if ev.as_of else "") + ev.period.label,
+                      score_text(ev.npss, prec), counts, weak)
+    console.print(table)

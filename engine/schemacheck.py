@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # jsonschema is imported when a file has to be validated, not
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
-SCHEMA_NAMES = ("manual", "iku", "dataset", "reported")
+SCHEMA_NAMES = ("organisation", "manual", "iku", "dataset", "reported")
 CACHE_FILE = "schema-verdicts-v1"
 MAX_VERDICTS = 50_000  # lines kept in the cache file, newest last
 

@@ -33,8 +33,8 @@ def test_every_command_has_help(cli: Callable[..., Run]) -> None:
 @pytest.mark.parametrize(("argv", "code", "message"), [
     (("evaluate", "--period", "2023-Q2"), 2, "is not a period"),
     (("evaluate", "--unit", "INTY"), 2, "did you mean `INTI`"),
-    (("evaluate", "--year", "2019"), 3, "no dataset for 2019"),
-    (("explain", "IKU.16"), 2, "IKU.16 is not in manual 2023-r2"),
+    (("evaluate", "--year", "2019"), 3, "no dataset of SINKA for 2019"),
+    (("explain", "IKU.16"), 2, "IKU.16 is not an indicator, objective, NKP or NPSS of SINKA's manual 2023-r2"),
     (("show", "--revision", "2023-r3"), 2, "did you mean `2023-r1`"),
     (("validate", "no/such/folder"), 2, "does not exist"),
     (("evaluate", "--format", "xml"), 2, "invalid choice"),
@@ -94,7 +94,7 @@ def test_strict_passes_on_the_shipped_year(in_root: Path, cli: Callable[..., Run
 def test_period_year_chooses_the_data(in_root: Path, cli: Callable[..., Run]) -> None:
     result = cli("evaluate", "--period", "2022-TW1")
     assert result.code == 3
-    assert "no dataset for 2022 under datasets" in result.err
+    assert "no dataset of SINKA for 2022 under datasets/deputi-sinka" in result.err
     assert cli("evaluate", "--period", "2023-TW1", "--format", "csv").code == 0
 
 

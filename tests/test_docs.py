@@ -71,7 +71,8 @@ def test_shipped_yaml_names_its_schema() -> None:
     assert len(files) > 60
     for path in files:
         first = path.read_text().split("\n", 1)[0]
-        kind = ("manual" if path.name == "manual.yaml" else "reported"
+        kind = ("organisation" if path.name == "organisation.yaml" else
+                "manual" if path.name == "manual.yaml" else "reported"
                 if path.name == "reported.yaml" else "iku" if "manual_iku" in str(path)
                 else "dataset")
         assert first.startswith("# yaml-language-server: $schema="), path

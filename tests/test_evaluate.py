@@ -13,9 +13,10 @@ import pytest
 from conftest import DATASETS, MANUALS, Run, edit
 
 from engine.dataset import load_dataset
-from engine.evaluate import DATA_ERROR, NO_DATA, OK, Evaluation, Evaluator
-from engine.manual import load_set_or_raise
+from engine.evaluate import Evaluation, Evaluator
+from engine.manual import load_owner
 from engine.periods import Period
+from engine.values import DATA_ERROR, ERROR, NO_DATA, OK
 
 D = Decimal
 Y2023 = Period.parse("2023")
@@ -23,7 +24,7 @@ Y2023 = Period.parse("2023")
 
 @pytest.fixture(scope="module")
 def evaluator() -> Evaluator:
-    manuals = load_set_or_raise([MANUALS])
+    manuals = load_owner(MANUALS / "deputi-sinka", "SINKA", 2023)
     return Evaluator(manuals, load_dataset(DATASETS / "deputi-sinka" / "2023", manuals))
 
 
@@ -130,7 +131,7 @@ def test_groups_and_scores(year: Evaluation) -> None:
     nss = {o.objective.code: o.nss for o in year.objectives}
     assert nss["SS.7"] == D("91.64")  # Lampiran 1 prints NSS 91,64 for SS.7 as well
     assert [p.nkp for p in year.perspectives] == [D("30.18"), D("39.60"), D("29.59")]
-    assert year.npss == D("99.37")
+    assert year.npss.value == D("99.37")
     assert year.average_capaian == D("98.81")
     assert sorted(str(r.value) for r in year.printed_average) == ["61.54", "99.62"]
 
@@ -203,7 +204,9 @@ def test_broken_value_is_reported_and_disturbs_nothing_else(
     if unit:
         assert issues[0]["iku"] == "IKU.10"
     rows = {r["iku"]: r for r in out["rows"]}
-    assert rows["IKU.10"]["state"] in (DATA_ERROR, NO_DATA)
+    # a broken value is an error, never "no data"; an entry of an unknown unit leaves INTI
+    # without data instead
+    assert rows["IKU.10"]["outcome"] == ("no data" if case == "unknown unit" else "error")
     others = [r for code, r in rows.items() if code != "IKU.10"]
     assert all(r["state"] == OK for r in others)
     assert rows["IKU.8"]["realisasi"] == 99.98
@@ -274,7 +277,10 @@ def test_formula_failure_names_formula_unit_and_period(project: Path,
     edit(Path("datasets/deputi-sinka/2023/IKU.14.yaml"), "pagu: 929_500_000", "pagu: 0")
     edit(Path("manual_iku/deputi-sinka/2023-r2/iku/IKU.14.yaml"), "    kind: number\n    min: 1",
          "    kind: number\n    min: 0")
-    rows = {r["iku"]: r for r in json.loads(cli("evaluate", "--format", "json").out)["rows"]}
+    result = cli("evaluate", "--format", "json")
+    assert result.code == 5  # a figure that could not be computed is an error, not no data
+    rows = {r["iku"]: r for r in json.loads(result.out)["rows"]}
+    assert (rows["IKU.14"]["state"], rows["IKU.14"]["outcome"]) == (ERROR, "error")
     note = rows["IKU.14"]["note"]
     assert "formula `realisasi_anggaran / pagu * 100` failed for PDPIK 2023-TW4" in note
     assert "division by zero in `realisasi_anggaran / pagu`" in note

@@ -1,0 +1,119 @@
+"""A project: the organisation's manuals and data, each owner's loaded on demand and once.
+
+Every lookup names its owner: revision labels, the revision in force, the data folder and
+the printed figures resolve within one owner, so adding an owner never changes another
+owner's figures. A link from one owner's cascade into another owner's manual (the deputy's
+IKU.14 for Dit. AK from Dit. AK's own budget indicator) is followed here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.dataset import Dataset, data_years, load_dataset
+from engine.errors import EXIT_INPUT, InputError, Location, error, has_errors
+from engine.evaluate import Evaluator
+from engine.manual import ManualSet, load_owner
+from engine.model import Link
+from engine.org import Organisation, Owner, load_organisation
+from engine.periods import Period
+from engine.values import ERROR, Value
+from engine.yamlload import display_path
+
+MANUAL_ROOT = Path("manual_iku")
+DATA_ROOT = Path("datasets")
+
+
+class Project:
+    """The manuals under `manuals_root` and the data under `data_root`, by owner."""
+
+    def __init__(self, manuals_root: Path = MANUAL_ROOT, data_root: Path = DATA_ROOT) -> None:
+        self.manuals_root = manuals_root
+        self.data_root = data_root
+        self._org: Organisation | None = None
+        self._sets: dict[tuple[str, int | None], ManualSet] = {}
+        self._data: dict[tuple[str, int], Dataset] = {}
+        self._evaluators: dict[tuple[str, int, bool], Evaluator] = {}
+
+    @property
+    def org(self) -> Organisation:
+        if self._org is None:
+            if not self.manuals_root.is_dir():
+                shown = display_path(self.manuals_root)
+                raise InputError((error(f"no manual folder {shown}", Location(shown),
+                                        hint="run iku where manual_iku/ is, or use --manuals",
+                                        code="io"),), EXIT_INPUT)
+            org, issues = load_organisation(self.manuals_root)
+            if has_errors(issues):
+                raise InputError(tuple(i for i in issues if i.severity.value == "error"))
+            if not org.owners:
+                shown = display_path(self.manuals_root)
+                raise InputError((error(f"no manual revision under {shown}", Location(shown),
+                                        hint="manual_iku/<owner>/<revision>/manual.yaml",
+                                        code="io"),), EXIT_INPUT)
+            self._org = org
+        return self._org
+
+    def owner(self, text: str | None) -> Owner:
+        """The owner `--owner` names, or the default one (a usage error lists the choices)."""
+        return self.org.resolve(text)
+
+    def manuals(self, owner: str, year: int | None = None) -> ManualSet:
+        """One owner's revisions (of `year` only, when given); errors stop with every issue."""
+        key = (owner, year)
+        if key not in self._sets:
+            found = self.org.owner(owner)
+            assert found is not None, owner
+            self._sets[key] = load_owner(self.org.manual_folder(found), owner, year)
+        return self._sets[key]
+
+    def data_folder(self, owner: str, year: int) -> Path:
+        found = self.org.owner(owner)
+        assert found is not None, owner
+        return self.data_root / found.folder / str(year)
+
+    def data_years(self, owner: str) -> list[int]:
+        """The years the owner has data for, oldest first."""
+        found = self.org.owner(owner)
+        assert found is not None, owner
+        return data_years(self.data_root / found.folder)
+
+    def dataset(self, owner: str, year: int) -> Dataset:
+        key = (owner, year)
+        if key not in self._data:
+            folder = self.data_folder(owner, year)
+            manuals = self.manuals(owner, year)
+            self._data[key] = load_dataset(folder, manuals) if folder.is_dir() else \
+                Dataset(display_path(folder), year, (), (), (), (), 0)
+        return self._data[key]
+
+    def evaluator(self, owner: str, year: int, explain: bool = False) -> Evaluator:
+        """The owner's evaluator for `year`, following links into other owners' manuals."""
+        key = (owner, year, explain)
+        if key not in self._evaluators:
+            self._evaluators[key] = Evaluator(
+                self.manuals(owner, year), self.dataset(owner, year),
+                lambda link, period: self.follow(link, period, explain), explain)
+        return self._evaluators[key]
+
+    def follow(self, link: Link, period: Period, explain: bool = False
+               ) -> tuple[Value, str, str]:
+        """The linked indicator's own figure, where it is defined, and its owner's name."""
+        owner = self.org.owner(link.owner)
+        if owner is None:
+            return Value(ERROR, None, None, f"linked owner {link.owner} is not in the "
+                                            "organisation"), str(link.location), link.owner
+        try:
+            ev = self.evaluator(owner.code, period.year, explain)
+        except InputError as exc:
+            first = exc.issues[0].as_text() if exc.issues else "it cannot be loaded"
+            return Value(ERROR, None, None, f"{owner.code}'s manual or data cannot be used: "
+                                            f"{first}"), str(link.location), owner.short_name
+        manual = ev.manual_for(period)
+        iku = manual.iku(link.indicator) if manual is not None else None
+        if manual is None or iku is None:
+            where = manual.label if manual else f"any revision of {period.year}"
+            return Value(ERROR, None, None, f"{link.indicator} is not in {owner.code}'s manual "
+                                            f"{where}"), str(link.location), owner.short_name
+        value = ev.value(link.indicator, owner.code, period)
+        return value, f"{owner.code} manual {manual.label}, {iku.loc('code')}", owner.short_name

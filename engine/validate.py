@@ -1,0 +1,195 @@
+"""`iku validate`: every problem of the organisation's manuals and data in one run.
+
+Each owner's revisions are checked alone and as a set (supersedes, effective dates, the
+owner they declare); each of its data years against its own revisions; the organisation
+file; and the links between owners' manuals. Paths narrow the check to what lies at or
+below them, each still checked against its own owner's manuals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.dataset import Dataset, load_dataset, year_folders
+from engine.errors import Issue, Location, Severity, error
+from engine.links import check_links
+from engine.manual import (
+    LoadResult,
+    ManualSet,
+    discover,
+    load_revisions,
+    manual_set,
+    owner_issues,
+)
+from engine.org import Organisation, Owner, load_organisation
+from engine.yamlload import display_path, load_file
+
+
+@dataclass
+class OwnerCheck:
+    owner: str  # owner code
+    results: list[LoadResult] = field(default_factory=list)  # its revisions
+    datasets: list[Dataset] = field(default_factory=list)  # its data years
+    issues: list[Issue] = field(default_factory=list)  # across its revisions
+
+    @property
+    def manuals(self) -> ManualSet:
+        return manual_set(self.owner, self.results)
+
+
+@dataclass
+class Validation:
+    org_file: str  # the organisation file checked, "" when there is none
+    owners: list[OwnerCheck]  # by owner, in the organisation's order
+    issues: list[Issue]  # the organisation's, the links', and paths that hold nothing
+
+    def all_issues(self) -> list[Issue]:
+        out = list(self.issues)
+        for o in self.owners:
+            out += [i for r in o.results for i in r.issues] + o.issues
+            out += [i for d in o.datasets for i in d.issues]
+        return out
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for i in self.all_issues() if i.severity is severity)
+
+    @property
+    def results(self) -> list[LoadResult]:
+        return [r for o in self.owners for r in o.results]
+
+    @property
+    def datasets(self) -> list[Dataset]:
+        return [d for o in self.owners for d in o.datasets]
+
+
+def _declared(folder: Path) -> str:
+    """The owner a revision folder's header declares ("" when it cannot be read)."""
+    doc, _ = load_file(folder / "manual.yaml")
+    owner = doc.data.get("owner") if doc is not None and isinstance(doc.data, dict) else None
+    return owner if isinstance(owner, str) else ""
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _data_folders(owner_folder: Path) -> list[Path]:
+    return [p for p in sorted(owner_folder.iterdir()) if p.is_dir() and p.name.isdigit()] \
+        if owner_folder.is_dir() else []
+
+
+def validate(manuals_root: Path, data_root: Path, paths: Sequence[Path] = (),
+             owner: str | None = None) -> Validation:
+    """Check everything under the two roots (one owner's only, with `owner`), or what lies at
+    or below `paths`."""
+    org_issues: list[Issue] = []
+    org: Organisation | None = None
+    if manuals_root.is_dir():
+        org, org_issues = load_organisation(manuals_root)
+    checks: dict[str, OwnerCheck] = {}
+
+    def check_of(code: str) -> OwnerCheck:
+        return checks.setdefault(code, OwnerCheck(code))
+
+    owners: list[Owner] = list(org.owners) if org else []
+    if owner is not None and org is not None:
+        owners = [org.resolve(owner)]
+    manual_folders: dict[str, list[Path]] = {}
+    data_folders: dict[str, list[Path]] = {}
+    loose: list[Path] = []  # revision folders of no known owner's folder
+    loose_data: list[Path] = []
+    if not paths:
+        for o in owners:
+            manual_folders[o.code] = discover([manuals_root / o.folder])
+            data_folders[o.code] = _data_folders(data_root / o.folder)
+    for p in paths:
+        mine = [o for o in owners if _inside(p, manuals_root / o.folder)
+                or _inside(manuals_root / o.folder, p)]
+        data = [o for o in owners if _inside(p, data_root / o.folder)
+                or _inside(data_root / o.folder, p)]
+        for o in mine:
+            inner = p if _inside(p, manuals_root / o.folder) else manuals_root / o.folder
+            manual_folders.setdefault(o.code, []).extend(discover([inner]))
+        for o in data:
+            inner = p if _inside(p, data_root / o.folder) else data_root / o.folder
+            data_folders.setdefault(o.code, []).extend(year_folders(inner))
+        if not mine and not data:
+            loose += discover([p])
+            loose_data += year_folders(p)
+    # Revisions outside the owners' folders (a folder being drafted): by the owner they declare.
+    groups: dict[str, list[Path]] = {}
+    for f in dict.fromkeys(loose):
+        groups.setdefault(_declared(f), []).append(f)
+    for code, folders in groups.items():
+        results, set_issues = load_revisions(folders)
+        check_of(code).results += results
+        check_of(code).issues += set_issues
+    for o in owners:
+        folders = list(dict.fromkeys(manual_folders.get(o.code, [])))
+        if not folders and not data_folders.get(o.code):
+            continue
+        c = check_of(o.code)
+        results, set_issues = load_revisions(folders)
+        c.results += results
+        c.issues += set_issues + owner_issues(results, o.code, display_path(manuals_root /
+                                                                             o.folder))
+    # Data: each year against its own owner's revisions (loaded in full when only data was
+    # named, so that the revision in force is the right one).
+    for o in owners:
+        years = list(dict.fromkeys(data_folders.get(o.code, [])))
+        if not years:
+            continue
+        c = check_of(o.code)
+        mset = c.manuals if c.results else manual_set(o.code, load_revisions(
+            discover([manuals_root / o.folder]))[0])
+        c.datasets += [load_dataset(f, mset) for f in years]
+    issues = list(org_issues)
+    for f in dict.fromkeys(loose_data):
+        whose = org.owner(org.default) if org is not None and org.default else None
+        if whose is None:
+            issues.append(error(f"{display_path(f)} is not in an owner's data folder and there "
+                                "is no default owner to check it against",
+                                Location(display_path(f)), hint="use --owner", code="owner"))
+            continue
+        c = check_of(whose.code)
+        mset = c.manuals if c.results else manual_set(whose.code, load_revisions(
+            discover([manuals_root / whose.folder]))[0])
+        c.datasets.append(load_dataset(f, mset))
+    sets = {code: c.manuals for code, c in checks.items() if code and c.results}
+    if paths or owner is not None:  # links into owners not named here need their manuals
+        for o in (org.owners if org else ()):
+            if o.code not in sets:
+                folders = discover([manuals_root / o.folder])
+                if folders:
+                    sets[o.code] = manual_set(o.code, load_revisions(folders)[0])
+    issues += [i for i in check_links(sets) if _concerns(i, checks)]
+    order = [o.code for o in (org.owners if org else ())]
+    ordered = sorted(checks.values(), key=lambda c: (order.index(c.owner)
+                                                    if c.owner in order else len(order)))
+    return Validation(org.file if org else "", ordered, issues)
+
+
+def _concerns(issue: Issue, checks: dict[str, OwnerCheck]) -> bool:
+    """Link problems of the revisions this run checks (a link check needs the linked owners'
+    manuals loaded too, but their own links are not this run's business)."""
+    if issue.location is None:
+        return True
+    files = {str(Path(i.file)) for c in checks.values() for r in c.results
+             if r.manual is not None for i in r.manual.ikus}
+    return str(Path(issue.location.file)) in files
+
+
+def nothing_to_check(v: Validation, paths: Iterable[Path], manuals_root: Path) -> Issue | None:
+    """One error when there was nothing to check at all: an empty folder is not "OK"."""
+    if v.results or v.datasets or v.issues:
+        return None
+    where = ", ".join(display_path(p) for p in paths) or display_path(manuals_root)
+    return error(f"nothing to check in {where}: no manual revision (manual.yaml) and no "
+                 "dataset year", Location(where), hint="run iku where manual_iku/ and "
+                 "datasets/ are, or name them with --manuals and --data", code="io")
