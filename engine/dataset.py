@@ -343,11 +343,13 @@ def load_dataset(folder: Path, manuals: ManualSet) -> Dataset:
             continue
         code = doc.data["iku"]
         name_issue = file_name_issue(path, code, doc, "iku")
-        if name_issue is not None or code in seen:
-            # a stray copy beside the real file: both are refused, neither wins silently
-            issues.append(name_issue or error(
-                f"{code} has two files here: {seen[code]} and {path.name}", doc.loc(("iku",)),
-                iku=code, code="file-name", hint="keep one file per indicator"))
+        if name_issue is not None:  # a stray copy (IKU.10_old.yaml): refused, never read
+            issues.append(name_issue)
+            continue
+        if code in seen:  # IKU.1.yaml beside IKU.01.yaml: neither can be the one source
+            issues.append(error(f"{code} has two files here: {seen[code]} and {path.name}",
+                                doc.loc(("iku",)), iku=code, code="file-name",
+                                hint="keep one file per indicator"))
             broken.add((code, "*", "*"))
             continue
         seen[code] = path.name
