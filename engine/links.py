@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from engine.errors import Issue, did_you_mean, error
+from engine.errors import Issue, did_you_mean, error, warning
 from engine.manual import ManualSet
 from engine.model import Iku, Link, Schedule
 from engine.periods import Period
@@ -54,9 +54,13 @@ def check_links(sets: Mapping[str, ManualSet]) -> list[Issue]:
                         continue
                     revisions = other.for_year(manual.year)
                     if not revisions:
-                        issues.append(error(
-                            f"linked to {link.owner}, which has no manual for {manual.year}",
-                            link.location, code="link", **ctx))
+                        # The deputy's next-year manual is often written before the units'
+                        # own: a warning, and its figures are errors until that manual exists.
+                        issues.append(warning(
+                            f"linked to {link.owner}, which has no manual for {manual.year} "
+                            f"yet: {cu.unit}'s figures for {manual.year} cannot be computed "
+                            "until it has one", link.location, code="link",
+                            hint=f"start {link.owner}'s {manual.year} revision", **ctx))
                         continue
                     for rev in revisions:
                         target = rev.iku(link.indicator)

@@ -94,3 +94,20 @@ def test_no_code_knows_about_iku12() -> None:
     """The 2023 revisions differ only in YAML: no engine module mentions IKU.12."""
     for path in (ROOT / "engine").glob("*.py"):
         assert "IKU.12" not in path.read_text(), path
+
+
+def test_rule_tables_are_the_schemas_and_the_docs() -> None:
+    """A rule is one row of engine/rules.py: the schema's enum and docs/scoring.md say the
+    same, so no rule can be declared that the code never reads."""
+    from engine.rules import KINDS
+
+    manual, iku = load_schema("manual"), load_schema("iku")
+    rollup = manual["properties"]["scoring"]["properties"]["rollup"]["properties"]
+    enums = {"aggregate": iku["properties"]["schedule"]["properties"]["aggregate"]["enum"],
+             "cascade": iku["properties"]["cascade"]["properties"]["rollup"]["enum"],
+             **{k: rollup[k]["enum"] for k in ("nss", "nkp", "npss", "empty")}}
+    scoring = (DOCS / "scoring.md").read_text()
+    for kind, table in KINDS.items():
+        assert enums[kind] == list(table), kind
+        for name, rule in table.items():
+            assert f"| `{name}` | {rule.summary} |" in scoring, (kind, name)
