@@ -293,3 +293,34 @@ def test_unit_that_does_not_carry_the_iku(evaluator: Evaluator) -> None:
     assert (fig.target, fig.note) == (None, "AK does not carry IKU.8 in manual 2023-r2")
     fig = evaluator.figure("IKU.13", "INTI", Y2023)
     assert fig.note == "IKU.13 is measured for SINKA only"
+
+
+# -- as of a period, scores explained, the organisation ------------------------------------
+def test_as_of_scores_each_iku_at_its_latest_period_due(evaluator: Evaluator) -> None:
+    """As of TW IV: semester surveys at Semester II, quarterly IKUs at TW IV, yearly at the
+    year; as of TW III nothing targeted only in S1/S2 or TW4 is due."""
+    ev = evaluator.evaluate(Period.parse("2023-TW4"), as_of=True)
+    periods = {r.iku.code: str(r.period) for r in ev.rows}
+    assert periods["IKU.1"] == "2023-S2" and periods["IKU.8"] == "2023-TW4"
+    assert periods["IKU.13"] == "2023"
+    tw3 = evaluator.evaluate(Period.parse("2023-TW3"), as_of=True)
+    due = {r.iku.code: r.figure.value.state for r in tw3.rows}
+    assert due["IKU.1"] == "not_due" and due["IKU.8"] == "not_due"
+    assert all(r.figure.outcome == "n/a" for r in tw3.rows if r.figure.value.state == "not_due")
+
+
+def test_explain_a_score(in_root: Path, cli: Callable[..., Run]) -> None:
+    out = " ".join(cli("explain", "SS.7", "--width", "150").out.split())
+    assert "NSS: 91.64" in out and "IKU.12: 100.00" in out and "IKU.13: 83.27" in out
+    assert "= 91.635, rounded half up to 2 decimals: 91.64" in out
+    nkp = " ".join(cli("explain", "NKP.INTERNAL", "--width", "150").out.split())
+    assert "NKP: 39.60" in nkp and "SS.2: 97.50" in nkp and "weight_x_mean_nss" in nkp
+    npss = " ".join(cli("explain", "npss", "--period", "tw2", "--width", "150").out.split())
+    assert "NPSS: 40.00" in npss and "CUSTOMER: not scored in this period, left out" in npss
+
+
+def test_the_organisation_at_a_glance(in_root: Path, cli: Callable[..., Run]) -> None:
+    result = cli("evaluate", "--tree", "--width", "150")
+    assert result.code == 0, result.err
+    line = next(x for x in result.out.splitlines() if "Deputi SINKA" in x)
+    assert "99.37" in line and "6/5/4" in line and "IKU.13" in line
