@@ -101,8 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     manuals_arg(p)
     data_arg(p)
     owner_arg(p)
-    p.add_argument("--format", choices=("table", "json"), default="table",
-                   help="table for people, json for scripts and CI")
+    p.add_argument("--format", choices=("text", "table", "json", "github"), default="text",
+                   help="text: one line per problem on standard error, `file:line:col: "
+                        "severity: message [IKU unit period] (hint)`, as editors and CI logs "
+                        "link them, and a summary line; table: the same as a table; json: "
+                        "for scripts; github: GitHub Actions annotations")
     p.add_argument("--assumptions", action="store_true",
                    help="also list the assumption notes written into the manuals")
 
@@ -311,7 +314,7 @@ def _data_problems(data: Dataset) -> None:
 
 # -- commands -------------------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
-    from engine.validate import nothing_to_check, validate
+    from engine.validate import nothing_to_check, summary, validate
 
     for p in args.paths:
         if not p.exists():
@@ -341,10 +344,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
                             for m in manuals for a in m.all_assumptions()],
         }
         sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
-    else:
+    elif args.format == "github":
+        for issue in issues:
+            sys.stdout.write(issue.as_github() + "\n")
+        sys.stdout.write(summary(result) + "\n")
+    elif args.format == "table":
         from engine.render import make_console, render_validation
 
         render_validation(make_console(), result, args.assumptions)
+    else:
+        _report(issues)
+        if args.assumptions:
+            for m in (r.manual for r in result.results if r.manual is not None):
+                for a in m.all_assumptions():
+                    sys.stdout.write(f"{a.location}: {m.owner} {m.label} {a.id}: "
+                                     f"{' '.join(a.text.split())}\n")
+        sys.stdout.write(summary(result) + "\n")
     return EXIT_FINDINGS if errors else EXIT_OK
 
 

@@ -153,9 +153,10 @@ def _check_entry(entry: Entry, doc: LoadedDoc, idx: int, manuals: ManualSet,
         return False
     iku = manual.iku(entry.iku)
     if iku is None:
-        issues.append(error(f"{entry.iku} is not in manual {manual.label}", doc.loc(("iku",)),
-                            hint=did_you_mean(entry.iku, [i.code for i in manual.ikus]),
-                            code="data-iku", **ctx))
+        issues.append(error(f"{entry.iku} is not in {manuals.owner}'s manual {manual.label}",
+                            doc.loc(("iku",)), code="data-iku", iku=entry.iku,
+                            hint=f"add {entry.iku} to the manual, or move this file out of "
+                                 "the data folder"))
         return False
     if manual.unit(entry.unit) is None:
         issues.append(error(f"unknown unit `{entry.unit}`", doc.loc(("values", idx, "unit")),
@@ -354,8 +355,26 @@ def load_dataset(folder: Path, manuals: ManualSet) -> Dataset:
             continue
         seen[code] = path.name
         entries += _load_inputs(doc, year, manuals, issues, broken)
-    return Dataset(shown, year, tuple(entries), tuple(reported), tuple(issues),
+    return Dataset(shown, year, tuple(entries), tuple(reported), tuple(_once(issues)),
                    tuple(sorted(broken)), files)
+
+
+def _once(issues: list[Issue]) -> list[Issue]:
+    """The same problem at the same place said once, however many entries it spoils."""
+    counts: dict[tuple[object, str, str], int] = {}
+    for i in issues:
+        key = (i.location, i.message, i.hint)
+        counts[key] = counts.get(key, 0) + 1
+    out: list[Issue] = []
+    for i in issues:
+        key = (i.location, i.message, i.hint)
+        n = counts.pop(key, 0)
+        if n == 1:
+            out.append(i)
+        elif n > 1:
+            out.append(dataclasses.replace(i, message=f"{i.message} ({n} entries)", unit="",
+                                           period=""))
+    return out
 
 
 def history(folder: Path, iku: str, unit: str) -> list[ReportedFigure]:

@@ -62,13 +62,43 @@ class Issue:
         return str(self.location) if self.location else ""
 
     def as_text(self) -> str:
-        """One line for logs and plain output: `file:line: IKU.8 INTI 2023: message (hint)`."""
-        parts = [p for p in (self.where(), self.iku, self.unit, self.period) if p]
-        head = " ".join(parts)
-        text = f"{head}: {self.message}" if head else self.message
+        """One line, as compilers and linters write them, so that editors and CI logs link it:
+        `file:line:col: error: message [IKU.8 INTI 2023-TW4] (hint)`.
+
+        >>> Issue(Severity.ERROR, "formula uses `L4`", Location("IKU.08.yaml", 51, 1),
+        ...       "did you mean `L1`?", iku="IKU.8").as_text()
+        'IKU.08.yaml:51:1: error: formula uses `L4` [IKU.8] (did you mean `L1`?)'
+        """
+        where = self.where()
+        text = f"{where}: " if where else ""
+        text += f"{self.severity.value}: {' '.join(self.message.split())}"
+        context = " ".join(p for p in (self.iku, self.unit, self.period) if p)
+        if context:
+            text += f" [{context}]"
         if self.hint:
-            text += f" ({self.hint})"
-        return f"{self.severity.value}: {text}"
+            text += f" ({' '.join(self.hint.split())})"
+        return text
+
+    def as_github(self) -> str:
+        """A GitHub Actions workflow command, so that CI marks the line in the pull request."""
+        def esc(s: str, prop: bool = False) -> str:
+            s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            return s.replace(":", "%3A").replace(",", "%2C") if prop else s
+
+        kind = {"error": "error", "warning": "warning"}.get(self.severity.value, "notice")
+        props = []
+        if self.location is not None:
+            props.append(f"file={esc(self.location.file, True)}")
+            if self.location.line:
+                props.append(f"line={self.location.line}")
+            if self.location.column:
+                props.append(f"col={self.location.column}")
+        context = " ".join(p for p in (self.iku, self.unit, self.period) if p)
+        if context:
+            props.append(f"title={esc(context, True)}")
+        message = " ".join(self.message.split()) + (f" ({self.hint})" if self.hint else "")
+        return f"::{kind} {','.join(props)}::{esc(message)}" if props else \
+            f"::{kind}::{esc(message)}"
 
     def to_json(self) -> dict[str, object]:
         loc = self.location

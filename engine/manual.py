@@ -409,6 +409,7 @@ def _check_header(h: dict[str, Any], doc: LoadedDoc, ikus: dict[str, tuple[Iku |
                             doc.loc(("perspectives",)), hint="adjust the weights",
                             code="weights"))
     ss_codes = [o.code for o in h["objectives"]]
+    all_listed = {c for o in h["objectives"] for c in o.ikus}
     listed: dict[str, str] = {}
     for i, o in enumerate(h["objectives"]):
         if ss_codes.count(o.code) > 1 and ss_codes.index(o.code) != i:
@@ -425,11 +426,14 @@ def _check_header(h: dict[str, Any], doc: LoadedDoc, ikus: dict[str, tuple[Iku |
                                     code="duplicate"))
             listed.setdefault(code, o.code)
             if code not in ikus and code not in broken:
+                # a typo matches a file no objective lists; otherwise the file is missing
+                unlisted = [c for c in ikus if c not in all_listed]
                 issues.append(error(f"{o.code} lists {code}, which has no file in "
                                     f"{display_path(folder / IKU_DIR)}",
                                     doc.loc(("objectives", i, "ikus", j)),
-                                    hint=did_you_mean(code, list(ikus)), iku=code,
-                                    code="reference"))
+                                    hint=did_you_mean(code, unlisted) or
+                                    f"add {IKU_DIR}/{file_stem(code)}.yaml, or remove {code} "
+                                    f"from {o.code}'s ikus", iku=code, code="reference"))
     for code, (iku, idoc) in ikus.items():
         if code not in listed:
             issues.append(error(f"{code} is not listed under any objective",

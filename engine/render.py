@@ -29,6 +29,7 @@ from engine.periods import Period
 from engine.rollup import Score, score_text
 from engine.rules import EMPTY
 from engine.scoring import Figure
+from engine.validate import summary
 from engine.values import Computation, Value
 
 if TYPE_CHECKING:  # annotations only, see engine.export
@@ -96,13 +97,8 @@ def render_issues(console: Console, issues: Sequence[Issue], title: str = "Probl
 
 
 def render_validation(console: Console, result: Validation, show_assumptions: bool) -> None:
-    issues = result.all_issues()
-    render_issues(console, issues)
-    errors = result.count(Severity.ERROR)
-    warnings = result.count(Severity.WARNING)
+    render_issues(console, result.all_issues())
     manuals = [r.manual for r in result.results if r.manual is not None]
-    n_iku = sum(len(m.ikus) for m in manuals)
-    files = sum(r.files for r in result.results)
     if show_assumptions:
         table = Table(title="Assumptions written into the manuals", box=box.SIMPLE,
                       title_justify="left")
@@ -115,24 +111,8 @@ def render_validation(console: Console, result: Validation, show_assumptions: bo
                 table.add_row(f"{m.owner} {m.label}", str(a.location), a.id,
                               escape(" ".join(a.text.split())))
         console.print(table)
-    owners = [o.owner for o in result.owners if o.owner]
-    parts = []
-    if len(owners) > 1:
-        parts.append(f"{len(owners)} owners ({', '.join(owners)})")
-    if result.results:
-        labels = ", ".join(m.label for m in manuals) if len(owners) <= 1 else ""
-        parts.append(f"{len(result.results)} revision(s)" + (f" ({labels})" if labels else "")
-                     + f", {files} files, {n_iku} IKUs")
-    datasets = result.datasets
-    if datasets:
-        years = f" ({', '.join(d.folder for d in datasets)})" if len(owners) <= 1 else ""
-        parts.append(f"{len(datasets)} dataset(s){years}, {sum(d.files for d in datasets)} "
-                     "files")
-    summary = f"{'; '.join(parts)} checked: {errors} error(s), {warnings} warning(s)"
-    if errors:
-        console.print(Text(summary, style="bold red"))
-    else:
-        console.print(Text(f"OK: {summary}", style="bold green"))
+    text = summary(result)
+    console.print(Text(text, style="bold red" if result.count(Severity.ERROR) else "bold green"))
 
 
 # -- evaluation -----------------------------------------------------------------------------

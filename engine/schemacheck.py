@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -170,6 +171,38 @@ def _expected(types: Any) -> str:
     return _TYPE_WORDS.get(types, str(types))
 
 
+_PERCENT = re.compile(r"^\s*[-+]?\d+(?:[.,]\d+)?\s*%\s*$")
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?$|^[-+]?\d{1,3}(?:\.\d{3})+,\d+$")
+
+
+def number_hint(value: Any) -> str:
+    """A hint for the ways people write numbers in Indonesian documents that YAML reads as
+    text: a percent sign, a decimal comma, thousands dots.
+
+    >>> number_hint("90%")
+    'write 90 without the % sign: the unit of measure is in the manual'
+    >>> number_hint("99,5")
+    'write 99.5: a decimal takes a point here, not a comma'
+    >>> number_hint("1.250.000.000")
+    'write 1250000000 (or 1_250_000_000): no thousands dots'
+    """
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if _PERCENT.match(text):
+        number = text.rstrip("% ").replace(",", ".")
+        return f"write {number} without the % sign: the unit of measure is in the manual"
+    if _THOUSANDS.match(text):
+        whole, _, frac = text.partition(",")
+        digits = whole.replace(".", "")
+        return f"write {digits}{'.' + frac if frac else ''} (or {int(digits):_}" \
+               f"{'.' + frac if frac else ''}): no thousands dots"
+    if _DECIMAL_COMMA.match(text):
+        return f"write {text.replace(',', '.')}: a decimal takes a point here, not a comma"
+    return ""
+
+
 def _describe(err: ValidationError) -> tuple[tuple[Any, ...], str, str]:
     """(path to point at, message, hint) for one validation error."""
     path = tuple(err.absolute_path)
@@ -186,7 +219,8 @@ def _describe(err: ValidationError) -> tuple[tuple[Any, ...], str, str]:
         desc = err.schema.get("properties", {}).get(missing, {}).get("description", "")
         return path, f"missing required key `{missing}`", desc
     if v == "type":
-        return path, f"expected {_expected(err.validator_value)}, found {_found(err.instance)}", ""
+        return path, f"expected {_expected(err.validator_value)}, found {_found(err.instance)}", \
+            number_hint(err.instance)
     if v == "enum":
         options = [str(o) for o in err.validator_value]
         hint = did_you_mean(str(err.instance), options) or f"one of: {', '.join(options)}"
@@ -204,10 +238,48 @@ def _describe(err: ValidationError) -> tuple[tuple[Any, ...], str, str]:
         return path, "contains the same entry twice", ""
     if v == "oneOf":
         desc = err.schema.get("description", "")
-        return path, f"{_found(err.instance)} is not a valid value here", desc
+        return path, f"{_found(err.instance)} is not a valid value here", \
+            number_hint(err.instance) or desc
     return path, err.message, ""
 
 
+
+
+def _label(item: Any) -> str:
+    """How people name a list item: its code, name or unit and period; "" when it has none."""
+    if not isinstance(item, dict):
+        return ""
+    for key in ("code", "id", "name"):
+        if isinstance(item.get(key), str):
+            return str(item[key])
+    if "unit" in item:
+        return " ".join(str(item[k]) for k in ("unit", "period") if k in item)
+    if "year" in item:
+        return str(item["year"])
+    return ""
+
+
+def path_text(data: Any, path: tuple[Any, ...]) -> str:
+    """A path into a file as people read it: list items by their code, not by a 0-based
+    index (`objectives[SS.6].ikus`, `values[INTI 2023-TW4].inputs`, `targets[2023]`).
+
+    >>> path_text({"objectives": [{"code": "SS.1"}, {"code": "SS.6", "ikus": []}]},
+    ...           ("objectives", 1, "ikus"))
+    'objectives[SS.6].ikus'
+    >>> path_text({"steps": [{"formula": "x"}]}, ("steps", 0, "formula"))
+    'steps[#1].formula'
+    """
+    out = ""
+    node = data
+    for p in path:
+        if isinstance(p, int):
+            item = node[p] if isinstance(node, list) and 0 <= p < len(node) else None
+            out += f"[{_label(item) or f'#{p + 1}'}]"
+            node = item
+        else:
+            out += f".{p}" if out else str(p)
+            node = node.get(p) if isinstance(node, dict) else None
+    return out
 
 
 def validate(doc: LoadedDoc, schema_name: str, **context: str) -> list[Issue]:
@@ -226,7 +298,7 @@ def validate(doc: LoadedDoc, schema_name: str, **context: str) -> list[Issue]:
         if (path, message) in seen:
             continue
         seen.add((path, message))
-        where = ".".join(str(p) for p in path)
+        where = path_text(doc.data, path)
         text = f"{where}: {message}" if where else message
         issues.append(error(text, doc.loc(path), hint=hint, code=f"schema-{err.validator}",
                             **context))

@@ -175,6 +175,27 @@ def validate(manuals_root: Path, data_root: Path, paths: Sequence[Path] = (),
     return Validation(org.file if org else "", ordered, issues)
 
 
+def summary(v: Validation) -> str:
+    """What was checked and what was found, in one line."""
+    errors, warnings = v.count(Severity.ERROR), v.count(Severity.WARNING)
+    manuals = [r.manual for r in v.results if r.manual is not None]
+    owners = [o.owner for o in v.owners if o.owner]
+    parts = []
+    if len(owners) > 1:
+        parts.append(f"{len(owners)} owners ({', '.join(owners)})")
+    if v.results:
+        labels = f" ({', '.join(m.label for m in manuals)})" if len(owners) <= 1 else ""
+        parts.append(f"{len(v.results)} revision(s){labels}, "
+                     f"{sum(r.files for r in v.results)} files, "
+                     f"{sum(len(m.ikus) for m in manuals)} IKUs")
+    if v.datasets:
+        years = f" ({', '.join(d.folder for d in v.datasets)})" if len(owners) <= 1 else ""
+        parts.append(f"{len(v.datasets)} dataset(s){years}, "
+                     f"{sum(d.files for d in v.datasets)} files")
+    text = f"{'; '.join(parts)} checked: {errors} error(s), {warnings} warning(s)"
+    return text if errors else f"OK: {text}"
+
+
 def _concerns(issue: Issue, checks: dict[str, OwnerCheck]) -> bool:
     """Link problems of the revisions this run checks (a link check needs the linked owners'
     manuals loaded too, but their own links are not this run's business)."""

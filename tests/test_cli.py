@@ -56,7 +56,7 @@ def test_evaluate_with_a_broken_manual_exits_3(project: Path, cli: Callable[...,
                                              "formula: (L1 + L2 + L4) / 3"))
     result = cli("evaluate")
     assert result.code == 3
-    assert "error: manual_iku/deputi-sinka/2023-r2/iku/IKU.08.yaml:51:1 IKU.8: formula uses " \
+    assert "manual_iku/deputi-sinka/2023-r2/iku/IKU.08.yaml:51:1: error: formula uses " \
            "`L4`" in result.err
 
 
@@ -103,9 +103,35 @@ def test_issues_on_a_narrow_terminal_are_a_list(cli: Callable[..., Run],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.chdir(ROOT / "tests" / "fixtures" / "broken" / "several-at-once")
-    out = cli("validate", ".").out
+    out = cli("validate", ".", "--format", "table").out
     assert "error 2023/manual.yaml:13:1\n  perspective weights sum to 90, not 100\n" \
            "  hint: adjust the weights" in out
+
+
+def test_validate_lines_are_never_wrapped(cli: Callable[..., Run],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """One line per problem on standard error, `file:line:col: severity: message [context]
+    (hint)`, whatever the terminal's width: editors and CI logs link them."""
+    monkeypatch.setenv("COLUMNS", "40")
+    monkeypatch.chdir(ROOT / "tests" / "fixtures" / "broken" / "several-at-once")
+    result = cli("validate", ".")
+    assert result.code == 1
+    assert "2023/manual.yaml:13:1: error: perspective weights sum to 90, not 100 (adjust the " \
+           "weights)\n" in result.err
+    assert all(line.split(":")[0].endswith(".yaml") for line in result.err.splitlines())
+    github = cli("validate", ".", "--format", "github").out
+    assert "::error file=2023/manual.yaml,line=13,col=1::perspective weights sum to 90, not " \
+           "100 (adjust the weights)" in github
+
+
+def test_nothing_to_check_is_an_error(tmp_path: Path, cli: Callable[..., Run],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("validate")
+    assert result.code == 3 and "nothing to check" in result.err
+    assert "OK" not in result.out
+    missing = cli("validate", "--manuals", "/nonexistent")
+    assert missing.code == 3 and missing.err.count(": error: ") == 1
 
 
 @pytest.mark.parametrize("command", [("evaluate",), ("explain", "IKU.8"), ("show",),

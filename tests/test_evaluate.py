@@ -211,7 +211,7 @@ def test_broken_value_is_reported_and_disturbs_nothing_else(
     assert all(r["state"] == OK for r in others)
     assert rows["IKU.8"]["realisasi"] == 99.98
     assert result.err.startswith("problems in datasets/deputi-sinka/2023:\n"
-                                 "error: datasets/deputi-sinka/2023/IKU.10.yaml")
+                                 "datasets/deputi-sinka/2023/IKU.10.yaml:")
 
 
 def test_missing_variable_names_variable_unit_and_period(project: Path,
