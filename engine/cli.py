@@ -184,6 +184,31 @@ def build_parser() -> argparse.ArgumentParser:
                                             "owner's latest year with data)")
     p.add_argument("--width", type=int, help="width in characters (default: terminal)")
 
+    p = sub.add_parser("new-revision", help="start the next year's manual, or a mid-year "
+                                            "revision, from the latest one",
+                       description="Write a new revision of an owner's manual beside its "
+                       "others: by default the next year's, from the latest revision (the "
+                       "header's year, label, effective date and supersedes; a target block "
+                       "per IKU for the new year from the manual's Renstra targets, period "
+                       "targets following the previous year's pattern, or a marked place to "
+                       "fill); with --mid-year, the next revision of the same year. Only the "
+                       "edited lines change: comments and layout stay. Then validates it and "
+                       "lists, at file and line, what is left to fill.",
+                       epilog="exit codes: 0 written and valid; 1 written, with things left to "
+                       "fill (listed); 2 usage; 3 the source manual cannot be used or the "
+                       "folder exists.", formatter_class=argparse.RawDescriptionHelpFormatter)
+    manuals_arg(p)
+    owner_arg(p)
+    p.add_argument("--from", dest="source", metavar="LABEL",
+                   help="the revision to start from (default: the owner's latest)")
+    p.add_argument("--mid-year", action="store_true",
+                   help="a revision of the same year (needs --effective and --note)")
+    p.add_argument("--effective", metavar="YYYY-MM-DD",
+                   help="first day in force (default for a new year: 1 January)")
+    p.add_argument("--note", default="", help="what changes, for the change note")
+    p.add_argument("--dry-run", action="store_true",
+                   help="say what would be written and filled, write nothing")
+
     p = sub.add_parser("reconcile", help="check printed figures against the recomputation",
                        description="Check every printed figure of an owner's reported.yaml "
                        "(realisasi, capaian, NSS, NKP, NPSS, average capaian) against the "
@@ -590,8 +615,47 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if rec.discrepancies else EXIT_OK
 
 
+def cmd_new_revision(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from engine.revision import new_revision
+    from engine.validate import validate
+
+    project = Project(args.manuals, DATA_ROOT)
+    owner = project.owner(args.owner)
+    effective = None
+    if args.effective:
+        try:
+            effective = dt.date.fromisoformat(args.effective)
+        except ValueError:
+            raise _usage(f"--effective `{args.effective}` is not a date", "write YYYY-MM-DD") \
+                from None
+    folder = project.org.manual_folder(owner)
+    made = new_revision(project.manuals(owner.code), folder, args.source, args.mid_year,
+                        effective, args.note, args.dry_run)
+    verb = "would write" if args.dry_run else "wrote"
+    sys.stdout.write(f"{verb} {display_path(made.folder)}: {owner.code} {made.label}, from "
+                     f"{made.source.label}\n")
+    for line in made.filled:
+        sys.stdout.write(f"  filled: {line}\n")
+    if args.dry_run:
+        for line in made.to_fill:
+            sys.stdout.write(f"  to fill: {line}\n")
+        return EXIT_OK
+    result = validate(args.manuals, DATA_ROOT, [made.folder])
+    left = [i for i in result.all_issues() if i.severity is Severity.ERROR]
+    _report(left)
+    if left:
+        sys.stdout.write(f"{len(left)} thing(s) left to fill or fix in {display_path(made.folder)}"
+                         " (listed on standard error); then `iku validate`\n")
+        return EXIT_FINDINGS
+    sys.stdout.write(f"{display_path(made.folder)} is valid\n")
+    return EXIT_OK
+
+
 COMMANDS = {"validate": cmd_validate, "show": cmd_show, "evaluate": cmd_evaluate,
-            "explain": cmd_explain, "diff": cmd_diff, "reconcile": cmd_reconcile}
+            "explain": cmd_explain, "diff": cmd_diff, "reconcile": cmd_reconcile,
+            "new-revision": cmd_new_revision}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
