@@ -34,6 +34,8 @@ class Change:
     old: str  # old value, shown as text ("" when added)
     new: str  # new value, shown as text ("" when removed)
     detail: str = ""  # an inline diff or a remark
+    kind: str = "rule"  # rule (how a figure is made), target (an existing year's target) or
+    # new-year (the target of the year the new revision governs, the old one beside it)
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,18 @@ class ManualDiff:
 
     @property
     def changed_ikus(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(c.iku for c in self.changes if c.iku))
+        """IKUs whose rules or existing targets changed (a new year's target alone is not a
+        change of the IKU: every IKU gets one)."""
+        return tuple(dict.fromkeys(c.iku for c in self.changes
+                                   if c.iku and c.kind != "new-year"))
+
+    def of_kind(self, kind: str) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.kind == kind)
+
+    @property
+    def new_year(self) -> int | None:
+        """The year the new revision governs, when it is another year than the old one's."""
+        return self.new.year if self.new.year != self.old.year else None
 
 
 def _n(x: Decimal | None) -> str:
@@ -134,16 +147,17 @@ def _iku_changes(old: Iku, new: Iku, old_m: Manual, new_m: Manual) -> Iterator[C
                         ("aggregate", sa.aggregate, sb.aggregate)):
         if a != b:
             yield Change(code, f"schedule {label}", a or "year only", b or "year only")
-    if old_m.year != new_m.year:  # between years, the performance agreement's target moves
-        pa, pb = old.target(old_m.year), new.target(new_m.year)
-        a = f"{_target_text(pa)} ({old_m.year})" if pa else ""
-        b = f"{_target_text(pb)} ({new_m.year})" if pb else ""
-        if (pa and pa.value) != (pb and pb.value) or (old.unit_of_measure != new.unit_of_measure):
-            yield Change(code, "target (PK)", a, b)
+    new_year = new_m.year if old_m.year != new_m.year else None
+    if new_year is not None:  # between years: the new performance agreement, last year's beside
+        pa, pb = old.target(old_m.year), new.target(new_year)
+        yield Change(code, f"target {new_year}",
+                     f"{_target_text(pa)} ({old_m.year})" if pa else "",
+                     _target_text(pb) if pb else "", kind="new-year")
     ta, tb = _targets(old.targets, new.targets), _targets(new.targets, old.targets)
     for year in sorted({*ta, *tb}):
-        if ta.get(year) != tb.get(year):
-            yield Change(code, f"target {year}", ta.get(year, ""), tb.get(year, ""))
+        if year != new_year and ta.get(year) != tb.get(year):
+            yield Change(code, f"target {year}", ta.get(year, ""), tb.get(year, ""),
+                         kind="target")
     ca, cb = old.cascade, new.cascade
     if ca.rollup != cb.rollup:
         yield Change(code, "roll-up", ca.rollup, cb.rollup)
@@ -157,10 +171,11 @@ def _iku_changes(old: Iku, new: Iku, old_m: Manual, new_m: Manual) -> Iterator[C
         else:
             x, y = ua[unit], ub[unit]
             xt, yt = _targets(x.targets, y.targets), _targets(y.targets, x.targets)
-            if xt != yt:
-                yield Change(code, f"cascade {unit} targets",
-                             "; ".join(f"{k}: {v}" for k, v in xt.items()),
-                             "; ".join(f"{k}: {v}" for k, v in yt.items()))
+            for year in sorted({*xt, *yt}):
+                if xt.get(year) != yt.get(year):
+                    yield Change(code, f"cascade {unit} target {year}", xt.get(year, ""),
+                                 yt.get(year, ""),
+                                 kind="new-year" if year == new_year else "target")
             fa = x.formula.text if x.formula else ""
             fb = y.formula.text if y.formula else ""
             if fa != fb:
@@ -212,21 +227,34 @@ def diff_manuals(old: Manual, new: Manual) -> ManualDiff:
             only_old.remove(o)
             only_new.remove(c)
     unchanged: list[str] = []
-    for a, b in sorted(pairs, key=lambda p: _order(p[1].code)):
+    order = {i.code: n for n, i in enumerate(new.ikus)}
+    for a, b in sorted(pairs, key=lambda p: order.get(p[1].code, 0)):
         found = list(_iku_changes(a, b, old, new))
         changes += found
-        if not found:
+        if not any(c.kind != "new-year" for c in found):
             unchanged.append(b.code)
     for c in only_old:
         changes.append(Change(c, "IKU", old_by[c].name, "", "removed"))
     for c in only_new:
-        changes.append(Change(c, "IKU", "", new_by[c].name, "added"))
+        changes += _added(new_by[c], new)
     return ManualDiff(old, new, tuple(changes), tuple(unchanged))
 
 
-def _order(code: str) -> tuple[int, str]:
-    digits = code.rpartition(".")[2]
-    return (int(digits) if digits.isdigit() else 0, code)
+def _added(iku: Iku, manual: Manual) -> list[Change]:
+    """An added IKU in full: a reviewer must see what is being agreed to, not only a name."""
+    code = iku.code
+    s = iku.schedule
+    rows = [("IKU", iku.name), ("unit_of_measure", iku.unit_of_measure),
+            ("polarity", iku.polarity), ("objective", iku.objective),
+            ("definition", " ".join(iku.definition.split())),
+            *((f"step {st.name}", st.formula.text) for st in iku.steps),
+            ("formula", iku.formula.text),
+            ("schedule", f"measured {', '.join(s.measured)}; targeted "
+                         f"{', '.join(s.targeted) or 'year only'}; {s.aggregate}"),
+            *((f"target {t.year}", _target_text(t)) for t in iku.targets),
+            ("cascade", f"{iku.cascade.rollup}: "
+                        + (", ".join(u.unit for u in iku.cascade.units) or manual.owner))]
+    return [Change(code, aspect, "", text, "added") for aspect, text in rows]
 
 
 def revision_changes(manuals: ManualSet, year: int,

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -176,29 +177,42 @@ def diff_dict(d: ManualDiff) -> dict[str, Any]:
         "new": d.new.label,
         "changed_ikus": list(d.changed_ikus),
         "unchanged_ikus": list(d.unchanged),
-        "changes": [{"iku": c.iku or None, "aspect": c.aspect, "old": c.old or None,
-                     "new": c.new or None, "detail": c.detail or None} for c in d.changes],
+        "changes": [{"iku": c.iku or None, "aspect": c.aspect, "kind": c.kind,
+                     "old": c.old or None, "new": c.new or None, "detail": c.detail or None}
+                    for c in d.changes],
     }
 
 
 def diff_markdown(d: ManualDiff) -> str:
-    lines = [f"### Manual {d.old.label} → {d.new.label}", ""]
-    header = [c for c in d.changes if not c.iku]
-    if header:
-        lines += ["**Header**", ""] + [_md_change(c) for c in header] + [""]
-    for code in d.changed_ikus:
-        iku = d.new.iku(code) or d.old.iku(code)
-        lines += [f"**{code} {_md(iku.name if iku else '')}**", ""]
-        lines += [_md_change(c) for c in d.changes if c.iku == code] + [""]
-    lines.append(f"{len(d.changed_ikus)} IKU(s) changed, {len(d.unchanged)} unchanged.")
+    """A memo for a review: old and new side by side in tables, no diff marks."""
+    old, new = d.old.label, d.new.label
+    lines = [f"### Manual IKU {d.new.owner}: {old} → {new}", ""]
+    if d.new.revision.change_note:
+        lines += [f"_{_md(' '.join(d.new.revision.change_note.split()))}_", ""]
+
+    def table(title: str, changes: Sequence[Change]) -> None:
+        if not changes:
+            return
+        lines.extend([f"**{title}**", "", f"| IKU | what | {old} | {new} |", "|---|---|---|---|"])
+        lines.extend(f"| {c.iku or '(header)'} | {_md(c.aspect)} | {_md(c.old) or '—'} | "
+                     f"{_md(c.new) or '—'} |" for c in changes)
+        lines.append("")
+
+    table("Changes to the rules", [c for c in d.changes if c.kind == "rule"])
+    table("Targets changed", d.of_kind("target"))
+    fresh = d.of_kind("new-year")
+    if fresh:
+        lines += [f"**Targets for {d.new_year}**", "",
+                  f"| IKU | Indikator | {d.new_year} | {d.old.year} |", "|---|---|---|---|"]
+        for c in fresh:
+            iku = d.new.iku(c.iku)
+            lines.append(f"| {c.iku} | {_md(iku.name if iku else '')} | "
+                         f"{_md(c.new) or '**to fill**'} | "
+                         f"{_md(c.old.rsplit(' (', 1)[0]) if c.old else '—'} |")
+        lines.append("")
+    lines.append(f"{len(d.changed_ikus)} IKU(s) changed, {len(d.unchanged)} unchanged"
+                 + (f" apart from their {d.new_year} targets." if fresh else "."))
     return "\n".join(lines) + "\n"
-
-
-def _md_change(c: Change) -> str:
-    if c.detail in ("added", "removed", "unit added", "unit removed"):
-        return f"- {c.aspect}: {c.detail} `{_md(c.new or c.old)}`"
-    text = f"- {c.aspect}: `{_md(c.old or '—')}` → `{_md(c.new or '—')}`"
-    return text + (f" ({_md(c.detail)})" if c.detail else "")
 
 
 def impact_dict(imp: Impact) -> dict[str, Any]:

@@ -506,20 +506,31 @@ def render_iku(console: Console, manual: Manual, iku: Iku) -> None:
 
 # -- diff, impact, reconcile ----------------------------------------------------------------
 def render_diff(console: Console, d: ManualDiff) -> None:
-    tree = Tree(Text(f"Manual {d.old.label} → {d.new.label}", style="bold"))
+    tree = Tree(Text(f"Manual {d.old.owner} {d.old.label} → {d.new.label}", style="bold"))
     header = [c for c in d.changes if not c.iku]
     if header:
         node = tree.add(Text("header (scoring, perspectives, objectives, units)", style="bold"))
         for c in header:
             node.add(_change_text(c))
     for code in d.changed_ikus:
-        changes = [c for c in d.changes if c.iku == code]
+        changes = [c for c in d.changes if c.iku == code and c.kind != "new-year"]
         iku = d.new.iku(code) or d.old.iku(code)
         node = tree.add(Text(f"{code} {iku.name if iku else ''}", style="bold"))
         for c in changes:
             node.add(_change_text(c))
+    fresh = d.of_kind("new-year")
+    if fresh:
+        node = tree.add(Text(f"Targets for {d.new_year} (the previous year's beside them)",
+                             style="bold"))
+        for c in fresh:
+            text = Text(f"{c.iku} {c.aspect.removeprefix('target ')}: ", style="bold")
+            text.append(c.new or "— (none: to fill)", style="green" if c.new else "red")
+            if c.old:
+                text.append(f"   was {c.old}", style="dim")
+            node.add(text)
     console.print(tree)
     console.print(f"{len(d.changed_ikus)} IKU(s) changed, {len(d.unchanged)} unchanged"
+                  + (f" apart from their {d.new_year} targets" if fresh else "")
                   + (f", {len(header)} header change(s)" if header else ""))
 
 

@@ -29,12 +29,50 @@ def test_diff_2023_revisions_shows_iku12_and_nothing_else(in_root: Path,
 
 def test_diff_2023_to_2024_targets_and_iku9(in_root: Path, cli: Callable[..., Run]) -> None:
     out = json.loads(cli("diff", "2023-r2", "2024", "--format", "json").out)
-    pk = {c["iku"]: (c["old"], c["new"]) for c in out["changes"] if c["aspect"] == "target (PK)"}
-    assert pk["IKU.1"] == ("88 (S1 88, S2 88) (2023)", "95 (S1 95, S2 95) (2024)")
-    assert pk["IKU.13"] == ("81 (2023)", "85 (2024)")
+    pk = {c["iku"]: (c["old"], c["new"]) for c in out["changes"] if c["kind"] == "new-year"}
+    assert pk["IKU.1"] == ("88 (S1 88, S2 88) (2023)", "95 (S1 95, S2 95)")
+    assert pk["IKU.13"] == ("81 (2023)", "85")
+    assert len(pk) == 15
     iku9 = {c["aspect"]: c for c in out["changes"] if c["iku"] == "IKU.9"}
     assert (iku9["unit_of_measure"]["old"], iku9["unit_of_measure"]["new"]) == ("Dok", "%")
-    assert "IKU.9" in pk
+    # the real change stands out: only IKU.9's rules changed; the others only gained 2024
+    assert out["changed_ikus"] == ["IKU.9"] and len(out["unchanged_ikus"]) == 14
+
+
+def fill_new_year_targets(folder: Path, year: int, first: str = "96") -> None:
+    """Do what an officer does after `iku new-revision`: write a target where it marked one."""
+    marker = f"  # iku new-revision: add the {year} target here"
+    for path in sorted((folder / "iku").glob("*.yaml")):
+        lines = path.read_text().split("\n")
+        for i, line in enumerate(lines):
+            if line.startswith(marker):
+                periods = line.rsplit("periods: ", 1)[1]
+                value = first if path.name == "IKU.01.yaml" else "100"
+                inner = "" if periods == "year only" else ", periods: {" + ", ".join(
+                    f"{s}: {value}" for s in periods.split(", ")) + "}"
+                lines[i] = f"  - {{year: {year}, value: {value}{inner}}}"
+        path.write_text("\n".join(lines))
+
+
+def test_diff_as_a_review_memo(project: Path, cli: Callable[..., Run]) -> None:
+    """The next year's revision with a new IKU: the memo separates the new year's targets
+    from rule changes, shows the added IKU in full, and has no diff marks."""
+    assert cli("new-revision").code == 1  # 2025: targets left to fill
+    folder = Path("manual_iku/deputi-sinka/2025")
+    fill_new_year_targets(folder, 2025)
+    new = folder / "iku" / "IKU.16.yaml"
+    new.write_text((folder / "iku" / "IKU.15.yaml").read_text()
+                   .replace("code: IKU.15", "code: IKU.16").replace("name: Persentase Tindak",
+                                                                    "name: Persentase Baru"))
+    edit(folder / "manual.yaml", "ikus: [IKU.14, IKU.15]", "ikus: [IKU.14, IKU.15, IKU.16]")
+    assert cli("validate", str(folder)).code == 0
+    memo = cli("diff", "2024", "2025", "--format", "markdown").out
+    assert "[-" not in memo and "{+" not in memo
+    assert "| IKU.1 | Indeks Kepuasan Instansi terhadap Pembinaan Pengelolaan Data dan " \
+           "Informasi ASN | 96 (S1 96, S2 96) | 95 (S1 95, S2 95) |" in memo
+    added = [line for line in memo.splitlines() if line.startswith("| IKU.16 |")]
+    assert any("formula" in line for line in added) and any("schedule" in line for line in added)
+    assert "1 IKU(s) changed, 15 unchanged apart from their 2025 targets." in memo
 
 
 def test_diff_same_revision_exits_0(in_root: Path, cli: Callable[..., Run]) -> None:
@@ -57,7 +95,8 @@ def test_diff_renumbered_iku_is_matched_by_name(project: Path, cli: Callable[...
     edit(r2 / "manual.yaml", "ikus: [IKU.14, IKU.15]", "ikus: [IKU.14, IKU.16]")
     out = json.loads(cli("diff", "2023-r1", "2023-r2", "--format", "json").out)
     renumbered = [c for c in out["changes"] if c["aspect"] == "code"]
-    assert renumbered == [{"iku": "IKU.16", "aspect": "code", "old": "IKU.15", "new": "IKU.16",
+    assert renumbered == [{"iku": "IKU.16", "aspect": "code", "kind": "rule", "old": "IKU.15",
+                           "new": "IKU.16",
                            "detail": "renumbered; matched by name"}]
 
 
