@@ -389,7 +389,7 @@ def render_manual(console: Console, manual: Manual) -> None:
         console.print(Text(" ".join(manual.revision.change_note.split()), style="dim"))
     t3 = Table(title="Sasaran strategis, IKU and targets by year (cf. Tabel 3)", box=box.SIMPLE,
                title_justify="left")
-    t3.add_column("SS / IKU", overflow="fold", ratio=4)
+    t3.add_column("SS / IKU", overflow="fold", ratio=4, min_width=20)
     t3.add_column("Satuan", no_wrap=True)
     for y in years:
         t3.add_column(str(y), justify="right", no_wrap=True)
@@ -412,7 +412,7 @@ def render_manual(console: Console, manual: Manual) -> None:
     t4 = Table(title=f"Perjanjian Kinerja {manual.year} (cf. Tabel 4)", box=box.SIMPLE,
                title_justify="left")
     t4.add_column("SS", no_wrap=True)
-    t4.add_column("Indikator kinerja", overflow="fold", ratio=4)
+    t4.add_column("Indikator kinerja", overflow="fold", ratio=4, min_width=20)
     t4.add_column("Target", justify="right", no_wrap=True)
     t4.add_column("Periods with a target", overflow="fold", ratio=2)
     for o in manual.objectives:
@@ -429,9 +429,10 @@ def render_manual(console: Console, manual: Manual) -> None:
     units = [u for u in manual.units if u.code != manual.owner]
     t6 = Table(title="Penanggung jawab IKU (cf. Tabel 6)", box=box.SIMPLE, title_justify="left")
     t6.add_column("IKU", no_wrap=True)
-    t6.add_column("Indikator kinerja", overflow="fold", ratio=4)
+    t6.add_column("Indikator kinerja", overflow="fold", ratio=4, min_width=20)
+    narrow = console.width < 110  # unit codes instead of names leave the indicator its room
     for u in units:
-        t6.add_column(u.short_name, justify="center", no_wrap=True)
+        t6.add_column(u.code if narrow else u.short_name, justify="center", no_wrap=True)
     t6.add_column("Roll-up", no_wrap=True)
     for iku in manual.ikus:
         marks = ["√" if iku.cascade.unit(u.code) else "-" for u in units]

@@ -142,3 +142,5 @@ def test_output_fits_an_80_column_terminal(command: tuple[str, ...], in_root: Pa
     monkeypatch.setenv("COLUMNS", "80")
     out = cli(*command).out
     assert out and max(len(line) for line in out.splitlines()) <= 80
+    if command == ("show",):  # Table 6 readable: unit codes as headers, no 4-character column
+        assert len(out.splitlines()) < 200
