@@ -174,3 +174,29 @@ def test_validate_checks_data_too(project: Path, cli: Callable[..., Run]) -> Non
         (str(path), line, "IKU.10", "INTI")
     alone = cli("validate", "datasets/deputi-sinka/2023", "--format", "json")
     assert alone.code == 1 and json.loads(alone.out)["revisions"] == []
+
+
+@pytest.mark.parametrize(("written", "hint"), [
+    ('"90%"', "write 90 without the % sign"),
+    ('"99,5"', "write 99.5: a decimal takes a point here, not a comma"),
+    ("1.250.000.000", "write 1250000000 (or 1_250_000_000): no thousands dots"),
+])
+def test_entry_mistakes_get_a_hint(written: str, hint: str, project: Path,
+                                   cli: Callable[..., Run]) -> None:
+    """How numbers are written in Indonesian documents, in a manual and in data alike."""
+    line = edit(iku(13), "  - {year: 2024, value: 85", f"  - {{year: 2024, value: {written}")
+    data = Path("datasets/deputi-sinka/2023/IKU.10.yaml")
+    data_line = edit(data, "inputs: {indeks: 77.54}", f"inputs: {{indeks: {written}}}")
+    result = cli("validate", "--format", "json")
+    found = {(i["file"], i["line"]): i for i in json.loads(result.out)["issues"]}
+    assert hint in found[(str(iku(13)), line)]["hint"]
+    assert hint in found[(str(data), data_line)]["hint"]
+
+
+@pytest.mark.parametrize("spelling", ["tw2", "TW2", "2023-tw2", "2023-TW2"])
+def test_periods_as_people_write_them(spelling: str, in_root: Path,
+                                      cli: Callable[..., Run]) -> None:
+    result = cli("evaluate", "--period", spelling, "--format", "json")
+    assert result.code == 0 and json.loads(result.out)["period"] == "2023-TW2"
+    assert json.loads(cli("evaluate", "--period", "year", "--format", "json").out)["period"] \
+        == "2023"
