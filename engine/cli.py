@@ -344,7 +344,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for p in args.paths:
         if not p.exists():
             raise InputError((error(f"{p} does not exist", code="io"),), EXIT_USAGE)
-    result = validate(args.manuals, args.data, args.paths, args.owner)
+    result = validate(Project(args.manuals, args.data), args.paths, args.owner)
     none = nothing_to_check(result, args.paths, args.manuals)
     if none is not None:
         raise InputError((none,), EXIT_INPUT)
@@ -642,7 +642,7 @@ def cmd_new_revision(args: argparse.Namespace) -> int:
         for line in made.to_fill:
             sys.stdout.write(f"  to fill: {line}\n")
         return EXIT_OK
-    result = validate(args.manuals, DATA_ROOT, [made.folder])
+    result = validate(Project(args.manuals, DATA_ROOT), [made.folder])
     left = [i for i in result.all_issues() if i.severity is Severity.ERROR]
     _report(left)
     if left:

@@ -22,11 +22,8 @@ from typing import Any
 from engine import schemacheck
 from engine.codes import DEFAULT_FORMAT, code_of_stem, file_stem, format_problem, matches
 from engine.errors import (
-    EXIT_INPUT,
-    InputError,
     Issue,
     Location,
-    Severity,
     did_you_mean,
     error,
     has_errors,
@@ -753,31 +750,8 @@ def revision_folders(owner_folder: Path, year: int | None = None) -> list[Path]:
     return folders
 
 
-def load_revisions(folders: Sequence[Path]) -> tuple[list[LoadResult], list[Issue]]:
-    """Load every revision folder; all results and the set-level issues."""
-    results = [load_manual(f) for f in folders]
-    return results, check_set(results)
-
-
 def manual_set(owner: str, results: Sequence[LoadResult]) -> ManualSet:
+    """The owner's revisions that could be built, in order, for choosing the one in force."""
     manuals = sorted((r.manual for r in results if r.manual is not None),
                      key=lambda m: (m.year, m.revision.number))
     return ManualSet(owner, tuple(manuals))
-
-
-def load_owner(owner_folder: Path, owner: str, year: int | None = None) -> ManualSet:
-    """Load one owner's revisions for evaluation: any error in any of them stops with all
-    the issues."""
-    folders = revision_folders(owner_folder, year)
-    if not folders:
-        shown = display_path(owner_folder)
-        raise InputError((error(f"no manual revision of {owner} in {shown}", Location(shown),
-                                hint="a revision folder holds manual.yaml and iku/",
-                                code="io"),), EXIT_INPUT)
-    results, set_issues = load_revisions(folders)
-    issues = [i for r in results for i in r.issues] + set_issues + \
-        owner_issues(results, owner, display_path(owner_folder))
-    errors = [i for i in issues if i.severity is Severity.ERROR]
-    if errors:
-        raise InputError(tuple(errors), EXIT_INPUT)
-    return manual_set(owner, results)

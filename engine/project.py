@@ -11,9 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.dataset import Dataset, data_years, load_dataset
-from engine.errors import EXIT_INPUT, InputError, Location, error, has_errors
+from engine.errors import EXIT_INPUT, InputError, Issue, Location, Severity, error, has_errors
 from engine.evaluate import Evaluator
-from engine.manual import ManualSet, load_owner
+from engine.manual import (
+    LoadResult,
+    ManualSet,
+    check_set,
+    load_manual,
+    manual_set,
+    owner_issues,
+    revision_folders,
+)
 from engine.model import Link
 from engine.org import Organisation, Owner, load_organisation
 from engine.periods import Period
@@ -31,40 +39,73 @@ class Project:
         self.manuals_root = manuals_root
         self.data_root = data_root
         self._org: Organisation | None = None
+        self._org_issues: list[Issue] = []
+        self._revisions: dict[Path, LoadResult] = {}  # by folder: each revision read once
         self._sets: dict[tuple[str, int | None], ManualSet] = {}
         self._data: dict[tuple[str, int], Dataset] = {}
         self._evaluators: dict[tuple[str, int, bool], Evaluator] = {}
 
+    def organisation(self) -> tuple[Organisation | None, list[Issue]]:
+        """The organisation as far as it could be read, and its problems (for validate)."""
+        if self._org is None and self.manuals_root.is_dir():
+            self._org, self._org_issues = load_organisation(self.manuals_root)
+        return self._org, self._org_issues
+
     @property
     def org(self) -> Organisation:
-        if self._org is None:
-            if not self.manuals_root.is_dir():
-                shown = display_path(self.manuals_root)
-                raise InputError((error(f"no manual folder {shown}", Location(shown),
-                                        hint="run iku where manual_iku/ is, or use --manuals",
-                                        code="io"),), EXIT_INPUT)
-            org, issues = load_organisation(self.manuals_root)
-            if has_errors(issues):
-                raise InputError(tuple(i for i in issues if i.severity.value == "error"))
-            if not org.owners:
-                shown = display_path(self.manuals_root)
-                raise InputError((error(f"no manual revision under {shown}", Location(shown),
-                                        hint="manual_iku/<owner>/<revision>/manual.yaml",
-                                        code="io"),), EXIT_INPUT)
-            self._org = org
-        return self._org
+        """The organisation, for commands that need a usable one: any problem stops them."""
+        shown = display_path(self.manuals_root)
+        if not self.manuals_root.is_dir():
+            raise InputError((error(f"no manual folder {shown}", Location(shown),
+                                    hint="run iku where manual_iku/ is, or use --manuals",
+                                    code="io"),), EXIT_INPUT)
+        org, issues = self.organisation()
+        if has_errors(issues):
+            raise InputError(tuple(i for i in issues if i.severity is Severity.ERROR))
+        if org is None or not org.owners:
+            raise InputError((error(f"no manual revision under {shown}", Location(shown),
+                                    hint="manual_iku/<owner>/<revision>/manual.yaml",
+                                    code="io"),), EXIT_INPUT)
+        return org
+
+    def revision(self, folder: Path) -> LoadResult:
+        """One revision folder, loaded once however many commands and checks ask for it."""
+        key = folder.resolve()
+        if key not in self._revisions:
+            self._revisions[key] = load_manual(folder)
+        return self._revisions[key]
+
+    def revisions(self, owner: str, year: int | None = None
+                  ) -> tuple[list[LoadResult], list[Issue]]:
+        """The owner's revisions (of `year`, when given) as far as they could be loaded, and
+        the problems across them; nothing raised (validate reports them all)."""
+        found = self.org.owner(owner)
+        assert found is not None, owner
+        folder = self.org.manual_folder(found)
+        results = [self.revision(f) for f in revision_folders(folder, year)]
+        return results, check_set(results) + owner_issues(results, owner, display_path(folder))
 
     def owner(self, text: str | None) -> Owner:
         """The owner `--owner` names, or the default one (a usage error lists the choices)."""
         return self.org.resolve(text)
 
     def manuals(self, owner: str, year: int | None = None) -> ManualSet:
-        """One owner's revisions (of `year` only, when given); errors stop with every issue."""
+        """One owner's revisions (of `year` only, when given: evaluating 2023 needs neither
+        the 2022 nor the 2024 manual); any error in them stops with every issue."""
         key = (owner, year)
         if key not in self._sets:
-            found = self.org.owner(owner)
-            assert found is not None, owner
-            self._sets[key] = load_owner(self.org.manual_folder(found), owner, year)
+            results, set_issues = self.revisions(owner, year)
+            if not results:
+                found = self.org.owner(owner)
+                shown = display_path(self.org.manual_folder(found)) if found else owner
+                raise InputError((error(f"no manual revision of {owner} in {shown}",
+                                        Location(shown), code="io", hint="a revision folder "
+                                        "holds manual.yaml and iku/"),), EXIT_INPUT)
+            issues = [i for r in results for i in r.issues] + set_issues
+            if has_errors(issues):
+                raise InputError(tuple(i for i in issues if i.severity is Severity.ERROR),
+                                 EXIT_INPUT)
+            self._sets[key] = manual_set(owner, results)
         return self._sets[key]
 
     def data_folder(self, owner: str, year: int) -> Path:
@@ -78,11 +119,17 @@ class Project:
         assert found is not None, owner
         return data_years(self.data_root / found.folder)
 
-    def dataset(self, owner: str, year: int) -> Dataset:
+    def dataset(self, owner: str, year: int, strict: bool = True) -> Dataset:
+        """The owner's data of `year`, checked against its revisions of that year. Strict (for
+        evaluation): those revisions must be free of errors. Not strict (for validate): the
+        data is checked against them as far as they could be loaded."""
+        if strict:
+            manuals = self.manuals(owner, year)
+        else:
+            manuals = manual_set(owner, self.revisions(owner, year)[0])
         key = (owner, year)
         if key not in self._data:
             folder = self.data_folder(owner, year)
-            manuals = self.manuals(owner, year)
             self._data[key] = load_dataset(folder, manuals) if folder.is_dir() else \
                 Dataset(display_path(folder), year, (), (), (), (), 0)
         return self._data[key]

@@ -13,17 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.dataset import Dataset, load_dataset, year_folders
-from engine.errors import Issue, Location, Severity, error
+from engine.errors import Issue, Location, Severity, error, has_errors
 from engine.links import check_links
 from engine.manual import (
     LoadResult,
     ManualSet,
+    check_set,
     discover,
-    load_revisions,
     manual_set,
     owner_issues,
 )
-from engine.org import Organisation, Owner, load_organisation
+from engine.org import Owner
+from engine.project import Project
 from engine.yamlload import display_path, load_file
 
 
@@ -79,19 +80,13 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
-def _data_folders(owner_folder: Path) -> list[Path]:
-    return [p for p in sorted(owner_folder.iterdir()) if p.is_dir() and p.name.isdigit()] \
-        if owner_folder.is_dir() else []
-
-
-def validate(manuals_root: Path, data_root: Path, paths: Sequence[Path] = (),
-             owner: str | None = None) -> Validation:
-    """Check everything under the two roots (one owner's only, with `owner`), or what lies at
-    or below `paths`."""
-    org_issues: list[Issue] = []
-    org: Organisation | None = None
-    if manuals_root.is_dir():
-        org, org_issues = load_organisation(manuals_root)
+def validate(project: Project, paths: Sequence[Path] = (), owner: str | None = None
+             ) -> Validation:
+    """Check everything of the project (one owner's only, with `owner`), or what lies at or
+    below `paths`. Every file is read once: the project keeps what it loaded, so that an
+    evaluation after the check reads nothing again."""
+    manuals_root, data_root = project.manuals_root, project.data_root
+    org, org_issues = project.organisation()
     checks: dict[str, OwnerCheck] = {}
 
     def check_of(code: str) -> OwnerCheck:
@@ -100,14 +95,15 @@ def validate(manuals_root: Path, data_root: Path, paths: Sequence[Path] = (),
     owners: list[Owner] = list(org.owners) if org else []
     if owner is not None and org is not None:
         owners = [org.resolve(owner)]
+    usable = org is not None and not has_errors(org_issues)
     manual_folders: dict[str, list[Path]] = {}
-    data_folders: dict[str, list[Path]] = {}
+    data_years: dict[str, list[int]] = {}
     loose: list[Path] = []  # revision folders of no known owner's folder
     loose_data: list[Path] = []
     if not paths:
         for o in owners:
             manual_folders[o.code] = discover([manuals_root / o.folder])
-            data_folders[o.code] = _data_folders(data_root / o.folder)
+            data_years[o.code] = _years(data_root / o.folder)
     for p in paths:
         mine = [o for o in owners if _inside(p, manuals_root / o.folder)
                 or _inside(manuals_root / o.folder, p)]
@@ -118,7 +114,7 @@ def validate(manuals_root: Path, data_root: Path, paths: Sequence[Path] = (),
             manual_folders.setdefault(o.code, []).extend(discover([inner]))
         for o in data:
             inner = p if _inside(p, data_root / o.folder) else data_root / o.folder
-            data_folders.setdefault(o.code, []).extend(year_folders(inner))
+            data_years.setdefault(o.code, []).extend(int(f.name) for f in year_folders(inner))
         if not mine and not data:
             loose += discover([p])
             loose_data += year_folders(p)
@@ -127,52 +123,49 @@ def validate(manuals_root: Path, data_root: Path, paths: Sequence[Path] = (),
     for f in dict.fromkeys(loose):
         groups.setdefault(_declared(f), []).append(f)
     for code, folders in groups.items():
-        results, set_issues = load_revisions(folders)
+        results = [project.revision(f) for f in folders]
         check_of(code).results += results
-        check_of(code).issues += set_issues
+        check_of(code).issues += check_set(results)
     for o in owners:
         folders = list(dict.fromkeys(manual_folders.get(o.code, [])))
-        if not folders and not data_folders.get(o.code):
+        if not folders and not data_years.get(o.code):
             continue
         c = check_of(o.code)
-        results, set_issues = load_revisions(folders)
+        results = [project.revision(f) for f in folders]
         c.results += results
-        c.issues += set_issues + owner_issues(results, o.code, display_path(manuals_root /
-                                                                             o.folder))
-    # Data: each year against its own owner's revisions (loaded in full when only data was
-    # named, so that the revision in force is the right one).
+        c.issues += check_set(results) + owner_issues(results, o.code, display_path(
+            manuals_root / o.folder))
+    # Data: each year against its own owner's revisions of that year.
     for o in owners:
-        years = list(dict.fromkeys(data_folders.get(o.code, [])))
-        if not years:
-            continue
-        c = check_of(o.code)
-        mset = c.manuals if c.results else manual_set(o.code, load_revisions(
-            discover([manuals_root / o.folder]))[0])
-        c.datasets += [load_dataset(f, mset) for f in years]
+        years = list(dict.fromkeys(data_years.get(o.code, [])))
+        if years and usable:
+            check_of(o.code).datasets += [project.dataset(o.code, y, strict=False)
+                                          for y in years]
     issues = list(org_issues)
     for f in dict.fromkeys(loose_data):
         whose = org.owner(org.default) if org is not None and org.default else None
-        if whose is None:
+        if whose is None or not usable:
             issues.append(error(f"{display_path(f)} is not in an owner's data folder and there "
                                 "is no default owner to check it against",
                                 Location(display_path(f)), hint="use --owner", code="owner"))
             continue
-        c = check_of(whose.code)
-        mset = c.manuals if c.results else manual_set(whose.code, load_revisions(
-            discover([manuals_root / whose.folder]))[0])
-        c.datasets.append(load_dataset(f, mset))
-    sets = {code: c.manuals for code, c in checks.items() if code and c.results}
-    if paths or owner is not None:  # links into owners not named here need their manuals
-        for o in (org.owners if org else ()):
-            if o.code not in sets:
-                folders = discover([manuals_root / o.folder])
-                if folders:
-                    sets[o.code] = manual_set(o.code, load_revisions(folders)[0])
-    issues += [i for i in check_links(sets) if _concerns(i, checks)]
+        results = project.revisions(whose.code, int(f.name))[0]
+        check_of(whose.code).datasets.append(load_dataset(f, manual_set(whose.code, results)))
+    if usable and org is not None:
+        # links into owners not checked here need their manuals too (read once, as ever)
+        sets = {o.code: manual_set(o.code, project.revisions(o.code)[0]) for o in org.owners}
+        issues += [i for i in check_links(sets) if _concerns(i, checks)]
     order = [o.code for o in (org.owners if org else ())]
     ordered = sorted(checks.values(), key=lambda c: (order.index(c.owner)
                                                     if c.owner in order else len(order)))
     return Validation(org.file if org else "", ordered, issues)
+
+
+def _years(owner_folder: Path) -> list[int]:
+    """Every year folder of an owner's data (with inputs or only printed figures)."""
+    if not owner_folder.is_dir():
+        return []
+    return sorted(int(p.name) for p in owner_folder.iterdir() if p.is_dir() and p.name.isdigit())
 
 
 def summary(v: Validation) -> str:

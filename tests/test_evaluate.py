@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import DATASETS, MANUALS, Run, edit
 
-from engine.dataset import load_dataset
 from engine.evaluate import Evaluation, Evaluator
-from engine.manual import load_owner
 from engine.periods import Period
+from engine.project import Project
 from engine.values import DATA_ERROR, ERROR, NO_DATA, OK
 
 D = Decimal
@@ -24,8 +23,7 @@ Y2023 = Period.parse("2023")
 
 @pytest.fixture(scope="module")
 def evaluator() -> Evaluator:
-    manuals = load_owner(MANUALS / "deputi-sinka", "SINKA", 2023)
-    return Evaluator(manuals, load_dataset(DATASETS / "deputi-sinka" / "2023", manuals))
+    return Project(MANUALS, DATASETS).evaluator("SINKA", 2023)
 
 
 @pytest.fixture(scope="module")
