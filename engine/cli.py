@@ -30,6 +30,7 @@ from engine.evaluate import Evaluator
 from engine.manual import DEFAULT_ROOT as MANUAL_ROOT
 from engine.manual import ManualSet, discover, load_set, load_set_or_raise
 from engine.periods import Period, PeriodError
+from engine.safeio import begin_run, check_folders, end_run
 from engine.schemacheck import save_verdicts
 from engine.yamlload import display_path
 
@@ -439,6 +440,31 @@ COMMANDS = {"validate": cmd_validate, "show": cmd_show, "evaluate": cmd_evaluate
             "explain": cmd_explain, "diff": cmd_diff, "reconcile": cmd_reconcile}
 
 
+# -- checks before a command runs ----------------------------------------------------------
+def _named_paths(args: argparse.Namespace) -> list[Path]:
+    """The paths the user named (or their defaults): iku reads only below these (a link
+    found inside one that leads out is refused) and checks that every folder in them can
+    be read."""
+    named: list[Path] = [args.manuals]
+    data: Path | None = getattr(args, "data", None)
+    if data is not None and getattr(args, "impact", True):
+        named.append(data)
+        if data.name.isdigit():  # a year's folder: explain reads the earlier years beside it
+            named.append(data.parent)
+    if args.command == "validate":
+        for p in args.paths:
+            named.append(p)
+            if p.is_file():  # a named IKU file stands for its revision folder
+                named += discover([p])
+        if not args.paths:
+            named.append(DATA_ROOT)
+    elif args.command == "show":
+        named.append(DATA_ROOT)  # the default year is the latest with data
+    elif args.command == "diff":
+        named += [Path(spec) for spec in (args.old, args.new) if Path(spec).exists()]
+    return named
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -446,6 +472,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
+        named = _named_paths(args)
+        begin_run(named)
+        check_folders(named)
         code = COMMANDS[args.command](args)
         if code == EXIT_OK:  # only a clean run leaves anything behind, even in a cache
             save_verdicts()
@@ -466,6 +495,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"iku: internal error: {type(exc).__name__}: {exc}\n"
                          "This is a bug in iku; rerun with IKU_DEBUG=1 for the details.\n")
         return 70
+    finally:
+        end_run()
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from engine.evaluate import Evaluation, Evaluator
 from engine.manual import LoadResult, ManualSet, load_manual
 from engine.model import Iku, Manual, Target
 from engine.periods import Period
+from engine.safeio import allow_root
 
 
 @dataclass(frozen=True)
@@ -305,6 +306,7 @@ def _git_export(rev: str, sub: str, target: Path) -> None:
 def load_pair(old: str, new: str, manuals_root: Path) -> tuple[Manual, Manual]:
     """Load both sides; any error in either stops with all their issues."""
     workdir = Path(tempfile.mkdtemp(prefix="iku-diff-"))
+    allow_root(workdir)  # the copies from git are read from there
     try:
         results = [resolve(old, manuals_root, workdir), resolve(new, manuals_root, workdir)]
     finally:

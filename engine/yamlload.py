@@ -16,7 +16,9 @@ read"):
   the file, so `82.615` stays exactly 82.615 (binary floats would not);
   `.inf` and `.nan` are not numbers here;
 * tabs, bytes that are not UTF-8, control and bidirectional-override
-  characters, and files over `MAX_FILE_BYTES` are errors with line and column.
+  characters, and files over `MAX_FILE_BYTES` are errors with line and column;
+* files are read through `engine.safeio`: regular files only, with a bounded
+  read (see there).
 
 The result is plain data (dict, list, str, int, Decimal, bool, None) and a
 line table mapping each path (a tuple of keys and indexes) to its position.
@@ -41,7 +43,8 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from engine.errors import Issue, Location, error
+from engine.errors import InputError, Issue, Location, error
+from engine.safeio import read_regular
 
 MAX_FILE_BYTES = 512 * 1024  # a manual's IKU file is a few KiB; a dataset file tens of KiB
 MAX_DEPTH = 40  # nesting of mappings and sequences
@@ -356,9 +359,9 @@ def load_file(path: Path, shown: str | None = None) -> tuple[LoadedDoc | None, l
     """Read and parse one file strictly. Never raises for bad content; returns issues."""
     shown = shown or display_path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [error(f"cannot read file: {exc.strerror}", Location(shown), code="io")]
+        raw = read_regular(path, MAX_FILE_BYTES, shown)
+    except InputError as exc:
+        return None, list(exc.issues)
     text, issues = _precheck(raw, shown)
     if text is None:
         return None, issues
