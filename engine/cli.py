@@ -30,7 +30,7 @@ from engine.evaluate import Evaluator
 from engine.manual import DEFAULT_ROOT as MANUAL_ROOT
 from engine.manual import ManualSet, discover, load_set, load_set_or_raise
 from engine.periods import Period, PeriodError
-from engine.safeio import begin_run, check_folders, end_run
+from engine.safeio import STDOUT, begin_run, check_folders, check_output, end_run
 from engine.schemacheck import save_verdicts
 from engine.yamlload import display_path
 
@@ -38,7 +38,8 @@ from engine.yamlload import display_path
 # time is part of every command's cost (bench/bench.py measures it against the bare imports).
 
 EPILOG = """exit codes: 0 ok; 1 findings (validate: errors; diff: differences; reconcile:
-discrepancies); 2 usage; 3 a manual or dataset cannot be used; 4 missing data with --strict.
+discrepancies); 2 usage (including an --output iku will not write); 3 a manual or dataset
+cannot be used; 4 missing data with --strict.
 Documentation: README.md and docs/ in the project."""
 
 
@@ -107,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     period_args(p)
     p.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
     p.add_argument("--output", type=Path, metavar="FILE",
-                   help="write to FILE (atomically) instead of the terminal")
+                   help="write to FILE (atomically; - for standard output) instead of the "
+                        "terminal; never over an input, a folder or a device")
     p.add_argument("--strict", action="store_true",
                    help="exit 4 when any IKU has no figure for lack of data")
     p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
@@ -340,7 +342,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             write_atomic(args.output, buf.getvalue())
         else:
             write_atomic(args.output, text(ev))
-        sys.stderr.write(f"wrote {args.output}\n")
+        if str(args.output) != STDOUT:
+            sys.stderr.write(f"wrote {args.output}\n")
     elif text is not None:
         sys.stdout.write(text(ev))
         if not data.ok:
@@ -475,6 +478,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         named = _named_paths(args)
         begin_run(named)
         check_folders(named)
+        if getattr(args, "output", None) is not None:
+            check_output(args.output)
         code = COMMANDS[args.command](args)
         if code == EXIT_OK:  # only a clean run leaves anything behind, even in a cache
             save_verdicts()

@@ -6,12 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.evaluate import Evaluation, Figure
+from engine.safeio import write_output
 
 if TYPE_CHECKING:  # annotations only: importing them costs start-up time on every command
     from engine.diff import Change, Impact, ManualDiff
@@ -134,18 +134,9 @@ def evaluation_markdown(ev: Evaluation) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the whole new one."""
-    import tempfile  # here, not at the top: only --output writes
-
-    path = path.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write `text` to `path` so that readers see the old file or the whole new one; never
+    over an input of the run, a folder or a device (engine.safeio.write_output)."""
+    write_output(path, text)
 
 
 # -- diff, impact, reconcile ----------------------------------------------------------------

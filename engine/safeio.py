@@ -2,7 +2,7 @@
 
 Manuals and datasets are untrusted files in folders that other people fill, and
 `--output` is a path typed by hand. This module holds the three rules that keep
-a run from hanging or leaking anything (README, "What iku reads and
+a run from hanging, leaking or destroying anything (README, "What iku reads and
 writes"):
 
 * **Reading** (`read_regular`): only regular files, checked with `stat` before
@@ -19,17 +19,26 @@ writes"):
 * **The run's registry**: every file read is remembered by resolved path and by
   (device, inode), so that an output can never be written over an input of the
   same run, whatever link or second name leads to it.
+* **Writing** (`check_output`, `write_output`): a regular file is written
+  atomically (a temporary file in the same folder, then a rename); `-` is
+  standard output; a FIFO, the null device and the user's own terminal are
+  written as streams, never replaced. A folder, any other device, a socket, a
+  missing parent folder and an input of the run are refused before anything
+  is computed or written.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
 import stat
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.errors import EXIT_INPUT, InputError, Issue, Location, error
+from engine.errors import EXIT_INPUT, EXIT_USAGE, InputError, Issue, Location, error
 
 # Files whose kind we name in messages; anything else is "a special file".
 _KINDS = (
@@ -39,6 +48,8 @@ _KINDS = (
     (stat.S_ISBLK, "a block device"),
     (stat.S_ISSOCK, "a socket"),
 )
+
+STDOUT = "-"  # --output - writes to standard output
 
 
 def kind_of(mode: int) -> str:
@@ -210,3 +221,135 @@ def _is_dir(path: Path) -> bool:
         return stat.S_ISDIR(os.stat(path).st_mode)
     except OSError:
         return False
+
+
+# -- output ---------------------------------------------------------------------------------
+def _usage(message: str, hint: str = "") -> InputError:
+    return InputError((error(message, hint=hint, code="output"),), EXIT_USAGE)
+
+
+def _stream_devices() -> set[int]:
+    """Character devices iku writes to: the null device, the controlling terminal and
+    whatever terminal the standard streams are on. Any other device (a disk's raw node,
+    /dev/mem, a watchdog) is refused: writing a report there does harm, and even opening
+    some of them does."""
+    rdevs: set[int] = set()
+    for name in (os.devnull, "/dev/tty"):
+        try:
+            st = os.stat(name)
+        except OSError:
+            continue
+        if stat.S_ISCHR(st.st_mode):
+            rdevs.add(st.st_rdev)
+    for fd in (0, 1, 2):
+        try:
+            st = os.fstat(fd)
+        except OSError:
+            continue
+        if stat.S_ISCHR(st.st_mode):
+            rdevs.add(st.st_rdev)
+    return rdevs
+
+
+def check_output(path: Path) -> str:
+    """Whether `path` may be written, before any work is done: "stdout", "stream" (a FIFO
+    or an allowed device), "replace" (an existing regular file) or "new". Raises an
+    `InputError` (usage) saying why not. Checked again by `write_output`, which also
+    refuses the inputs the run has read by then."""
+    if str(path) == STDOUT:
+        return "stdout"
+    shown = str(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        parent = Path(os.path.realpath(path)).parent
+        if not _is_dir(parent):
+            raise _usage(f"--output {shown}: folder {parent} does not exist",
+                         "create it first, or choose another path") from None
+        return "new"
+    except OSError as exc:
+        raise _usage(f"--output {shown}: {exc.strerror}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise _usage(f"--output {shown} is a folder",
+                     f"name a file, such as {Path(shown) / 'evaluation.json'}")
+    if stat.S_ISREG(st.st_mode):
+        if was_read(path):
+            raise _usage(f"--output {shown} is an input of this run; writing it would "
+                         "destroy it", "choose another file name")
+        return "replace"
+    if stat.S_ISFIFO(st.st_mode) or (stat.S_ISCHR(st.st_mode)
+                                     and st.st_rdev in _stream_devices()):
+        return "stream"
+    raise _usage(f"--output {shown} is {kind_of(st.st_mode)}; iku does not write there",
+                 "write to a regular file, a pipe, /dev/null or - (standard output)")
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write `text` (UTF-8) to `path` as `check_output` allows: a regular file atomically
+    (readers see the old file or the whole new one; its permissions are kept), a stream
+    as a stream, `-` to standard output. Nothing is left behind when it fails."""
+    how = check_output(path)
+    if how == "stdout":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        if how == "stream":
+            _write_stream(path, text.encode("utf-8"))
+        else:
+            replace_file(Path(os.path.realpath(path)), text.encode("utf-8"))
+    except OSError as exc:
+        raise InputError((error(f"cannot write --output {path}: {exc.strerror}",
+                                hint="nothing was written", code="output"),),
+                         EXIT_INPUT) from None
+
+
+def _write_stream(path: Path, data: bytes) -> None:
+    flags = os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0)
+    try:
+        # Non-blocking so that a FIFO nobody reads is an error (ENXIO), not a hang.
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise _usage(f"--output {path}: nobody is reading this pipe",
+                         "start the reader first") from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not (stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)):
+            raise _usage(f"--output {path} changed while iku ran; nothing written")
+        os.set_blocking(fd, True)  # from here on the reader sets the pace
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def replace_file(target: Path, data: bytes) -> None:
+    """Replace the regular file `target` (or create it) atomically with `data`. A target
+    that exists and is not a regular file is never replaced (OSError). The new file keeps
+    the old one's permissions; a new one gets the umask's."""
+    try:
+        st: os.stat_result | None = os.lstat(target)
+    except FileNotFoundError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise OSError(errno.EPERM, f"it is {kind_of(st.st_mode)}, which iku never replaces")
+    tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(tmp, flags, 0o666)  # the umask applies, as for any file the user creates
+    try:
+        try:
+            if st is not None:
+                os.fchmod(fd, stat.S_IMODE(st.st_mode))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:  # an interrupt as well: leave no temporary file behind
+        tmp.unlink(missing_ok=True)
+        raise

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import InputError, Issue, did_you_mean, error
-from engine.safeio import read_regular
+from engine.safeio import read_regular, replace_file
 from engine.yamlload import LoadedDoc
 
 if TYPE_CHECKING:  # jsonschema is imported when a file has to be validated, not before
@@ -114,12 +114,7 @@ class _Verdicts:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / CACHE_FILE
             keep = list(dict.fromkeys(_read_cache(path) + self.new))[-MAX_VERDICTS:]
-            import tempfile  # here, not at the top: most runs never write
-
-            fd, tmp = tempfile.mkstemp(prefix=f".{CACHE_FILE}.", dir=folder)
-            with os.fdopen(fd, "w", encoding="ascii") as fh:
-                fh.write("\n".join(keep) + "\n")
-            os.replace(tmp, path)
+            replace_file(path, ("\n".join(keep) + "\n").encode("ascii"))
         except OSError:
             pass  # a cache that cannot be written only costs time
         self.new = []

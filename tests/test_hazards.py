@@ -11,6 +11,9 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
+import stat
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -48,6 +51,106 @@ def _within(seconds: float) -> Iterator[None]:
 def _no_traceback(result: Run) -> None:
     assert "Traceback" not in result.out + result.err
     assert "internal error" not in result.err
+
+
+# -- --output can destroy data --------------------------------------------------------------
+def test_output_onto_an_input_is_refused(project: Path, cli: Callable[..., Run]) -> None:
+    target = DATA / "IKU.01.yaml"
+    before = target.read_bytes()
+    result = cli("evaluate", "--format", "json", "--output", str(target))
+    assert result.code == 2
+    assert f"--output {target} is an input of this run" in result.err
+    assert target.read_bytes() == before
+    # under another name: a link, or a hard link, to the same file
+    os.symlink(target.resolve(), project / "link.yaml")
+    os.link(target, project / "hard.yaml")
+    for other in ("link.yaml", "hard.yaml"):
+        result = cli("evaluate", "--format", "json", "--output", other)
+        assert result.code == 2 and "is an input of this run" in result.err, other
+    assert target.read_bytes() == before
+    assert not list(project.glob(".*.tmp")) and not list(DATA.glob(".*"))
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="making a device node needs root")
+def test_output_onto_a_device_node_keeps_the_device(project: Path,
+                                                   cli: Callable[..., Run]) -> None:
+    node = project / "zero"
+    os.mknod(node, 0o600 | stat.S_IFCHR, os.makedev(1, 5))  # /dev/zero's numbers
+    result = cli("evaluate", "--output", str(node))
+    assert result.code == 2
+    assert "is a character device; iku does not write there" in result.err
+    assert stat.S_ISCHR(os.lstat(node).st_mode)
+
+
+def test_output_onto_a_socket_or_a_folder_is_refused(project: Path,
+                                                     cli: Callable[..., Run]) -> None:
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        sock.bind("s.sock")
+        result = cli("evaluate", "--output", "s.sock")
+        assert result.code == 2 and "is a socket" in result.err
+        assert stat.S_ISSOCK(os.lstat("s.sock").st_mode)
+    finally:
+        sock.close()
+    result = cli("evaluate", "--output", "datasets")
+    assert result.code == 2 and "--output datasets is a folder" in result.err
+    assert sorted(p.name for p in Path("datasets").iterdir()) == ["deputi-sinka"]
+
+
+def test_output_into_a_missing_folder_is_a_usage_error(project: Path,
+                                                       cli: Callable[..., Run]) -> None:
+    result = cli("evaluate", "--output", "no/such/folder/out.json")
+    assert result.code == 2
+    assert "folder" in result.err and "does not exist" in result.err
+    _no_traceback(result)
+    assert not Path("no").exists()
+
+
+def test_output_streams_to_dev_null_dash_and_a_read_fifo(project: Path,
+                                                         cli: Callable[..., Run]) -> None:
+    assert cli("evaluate", "--output", os.devnull).code == 0
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    result = cli("evaluate", "--format", "csv", "--output", "-")
+    assert result.code == 0 and result.out.startswith("objective,iku,")
+    fifo = project / "pipe"
+    os.mkfifo(fifo)
+    with _within(10):  # nobody reads: refused at once, not blocked on open
+        result = cli("evaluate", "--format", "csv", "--output", str(fifo))
+    assert result.code == 2 and "nobody is reading this pipe" in result.err
+    with _within(10):
+        reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+        time.sleep(0.2)  # let cat open its end
+        result = cli("evaluate", "--format", "csv", "--output", str(fifo))
+        out, _ = reader.communicate(timeout=10)
+    assert result.code == 0 and out.startswith(b"objective,iku,")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_output_keeps_the_files_permissions_and_leaves_no_temporary(
+        project: Path, cli: Callable[..., Run]) -> None:
+    target = project / "out.csv"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    assert cli("evaluate", "--format", "csv", "--output", str(target)).code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert target.read_text().startswith("objective,iku,")
+    assert sorted(p.name for p in project.iterdir()) == ["datasets", "manual_iku", "out.csv"]
+
+
+def test_an_interrupted_output_changes_nothing(project: Path, cli: Callable[..., Run],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    target = project / "out.csv"
+    target.write_text("old\n")
+
+    def interrupted(src: str, dst: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(safeio.os, "replace", interrupted)
+    result = cli("evaluate", "--format", "csv", "--output", str(target))
+    assert result.code == 130
+    _no_traceback(result)
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in project.iterdir()) == ["datasets", "manual_iku", "out.csv"]
 
 
 # -- files that are not what they seem ------------------------------------------------------
