@@ -393,7 +393,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from engine.diff import diff_manuals, impact, load_pair
-    from engine.export import diff_dict, diff_markdown, impact_dict
+    from engine.export import diff_dict, diff_markdown, impact_dict, to_json
     from engine.render import make_console, render_diff, render_impact
 
     old, new = load_pair(args.old, args.new, args.manuals)
@@ -405,7 +405,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         out = diff_dict(d)
         if imp is not None:
             out["impact"] = impact_dict(imp)
-        sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(to_json(out) + "\n")
     elif args.format == "markdown":
         sys.stdout.write(diff_markdown(d))
     else:

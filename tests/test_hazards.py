@@ -8,6 +8,7 @@ a hang into a failure."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -16,13 +17,14 @@ import stat
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Run
+from conftest import Run, edit
 
-from engine import safeio
+from engine import formula, safeio, yamlload
 
 DATA = Path("datasets/deputi-sinka/2023")
 R2 = Path("manual_iku/deputi-sinka/2023-r2")
@@ -258,5 +260,54 @@ def test_an_unreadable_folder_really_chmodded(project: Path, cli: Callable[..., 
         folder.chmod(0o755)
     assert result.code == 3
     assert f"cannot read folder {DATA}" in result.err
+
+
+# -- numbers --------------------------------------------------------------------------------
+def test_the_number_bounds_are_the_formula_context_s() -> None:
+    assert formula.CONTEXT.prec == yamlload.NUMBER_DIGITS
+    assert formula.CONTEXT.Emax + 1 == yamlload.NUMBER_MAX_EXP
+    assert formula.CONTEXT.Emin == yamlload.NUMBER_MIN_EXP
+
+
+BIG = "7" * 5001
+NUMBERS = [
+    ("dataset, 5,001 digits", DATA / "IKU.08.yaml", "X1: {value: 490,", f"X1: {{value: {BIG},",
+     "has 5,001 significant digits"),
+    ("printed figure 1e999999999999", DATA / "reported.yaml", "value: 88.94",
+     "value: 1e999999999999", "is too large"),
+    ("printed figure of 400 digits", DATA / "reported.yaml", "value: 88.94",
+     "value: " + "9" * 400, "has 400 significant digits"),
+    ("header weight", R2 / "manual.yaml", "weight: 30", "weight: 1e-31",
+     "more than 30 decimal places"),
+    ("IKU target", R2 / "iku" / "IKU.01.yaml", "value: 88\n", "value: 1" + "0" * 21 + "\n",
+     "is too large"),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "old", "new", "message"), NUMBERS,
+                         ids=[n[0] for n in NUMBERS])
+def test_every_number_is_bounded_at_its_line(name: str, path: Path, old: str, new: str,
+                                             message: str, project: Path,
+                                             cli: Callable[..., Run]) -> None:
+    line = edit(path, old, new)
+    result = cli("evaluate", "--format", "json")
+    assert result.code == 3, result.err
+    _no_traceback(result)
+    assert f"{path}:{line}:" in result.err and message in result.err
+    assert "Infinity" not in result.out and "NaN" not in result.out
+
+
+def test_json_numbers_are_strict_and_exact(project: Path, cli: Callable[..., Run]) -> None:
+    edit(DATA / "reported.yaml", "value: 88.94", "value: 12345678901234567.89")
+    result = cli("evaluate", "--format", "json")
+    assert result.code == 0, result.err
+
+    def refuse(constant: str) -> None:
+        raise ValueError(constant)
+
+    out = json.loads(result.out, parse_constant=refuse, parse_float=Decimal)
+    assert out["rows"][0]["printed"]["realisasi"] == Decimal("12345678901234567.89")
+    assert '"realisasi": 12345678901234567.89' in result.out
+    assert out["npss"] == Decimal("99.37")
 
 
