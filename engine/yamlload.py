@@ -92,6 +92,8 @@ _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\
 
 # Tabs, C0/C1 controls other than newline and carriage return, and the bidi characters.
 _FORBIDDEN = re.compile("[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + "".join(sorted(_BIDI)) + "]")
+# The same, written as escapes inside double quotes (a tab there is harmless text).
+_ESCAPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + "".join(sorted(_BIDI)) + "]")
 
 
 class StrictYamlError(Exception):
@@ -223,6 +225,13 @@ def _fail(message: str, mark: Any, hint: str = "") -> StrictYamlError:
 
 def _scalar(event: yaml.ScalarEvent, tag: str) -> Any:
     value = event.value
+    # `"\u202e"` or `"\x07"` in double quotes makes a character that _precheck refuses in text
+    bad = _ESCAPED.search(value) if event.style == '"' else None
+    if bad:
+        ch = bad.group()
+        raise _fail(f"escaped {'bidirectional' if ch in _BIDI else 'control'} character "
+                    f"U+{ord(ch):04X} in a quoted value", event.start_mark,
+                    "remove it; it is invisible or changes how the text displays")
     if tag == _STR:
         if not event.style:  # plain (None from PyYAML, "" from libyaml): check for surprises
             for pattern, why in _AMBIGUOUS:

@@ -25,6 +25,7 @@ import pytest
 from conftest import Run, edit
 
 from engine import formula, safeio, yamlload
+from engine.yamlload import parse_text
 
 DATA = Path("datasets/deputi-sinka/2023")
 R2 = Path("manual_iku/deputi-sinka/2023-r2")
@@ -311,3 +312,6 @@ def test_json_numbers_are_strict_and_exact(project: Path, cli: Callable[..., Run
     assert out["npss"] == Decimal("99.37")
 
 
+def test_an_escaped_bidi_character_is_refused_like_a_written_one() -> None:
+    _, issues = parse_text('name: "abc\\u202edef"\n', "f.yaml")
+    assert issues and "U+202E" in issues[0].message and issues[0].location is not None
