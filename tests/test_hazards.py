@@ -15,6 +15,7 @@ import signal
 import socket
 import stat
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -263,6 +264,120 @@ def test_an_unreadable_folder_really_chmodded(project: Path, cli: Callable[..., 
     assert f"cannot read folder {DATA}" in result.err
 
 
+# -- iku diff from git ----------------------------------------------------------------------
+def _git(repo: Path, *args: str, stdin: bytes | None = None) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    return subprocess.run(["git", *args], cwd=repo, input=stdin, check=True, env=env,
+                          capture_output=True).stdout.decode().strip()
+
+
+def _tree(repo: Path, entries: list[tuple[str, str, str, str]]) -> str:
+    """A tree made with `git mktree -z` from (mode, type, oid, name): any name at all."""
+    text = b"".join(f"{m} {t} {o}\t".encode() + n.encode() + b"\0" for m, t, o, n in entries)
+    return _git(repo, "mktree", "-z", stdin=text)
+
+
+def _commit_with_revision(repo: Path, label: str, extra: list[tuple[str, str, str, str]],
+                          iku: list[tuple[str, str, str, str]] | None = None) -> str:
+    """A commit holding manual_iku/deputi-sinka/<label> = 2023-r2's files plus `extra`."""
+    header = _git(repo, "rev-parse", f"HEAD:{R2}/manual.yaml")
+    iku_tree = _tree(repo, iku if iku is not None else [
+        ("100644", "blob", _git(repo, "rev-parse", f"HEAD:{R2}/iku/{n}"), n)
+        for n in sorted(p.name for p in (repo / R2 / "iku").iterdir())])
+    revision = _tree(repo, [("100644", "blob", header, "manual.yaml"),
+                            ("040000", "tree", iku_tree, "iku"), *extra])
+    owner = _tree(repo, [("040000", "tree", revision, label)])
+    manuals = _tree(repo, [("040000", "tree", owner, "deputi-sinka")])
+    root = _tree(repo, [("040000", "tree", manuals, "manual_iku")])
+    return _git(repo, "commit-tree", root, "-m", "crafted")
+
+
+@pytest.fixture
+def repo(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The project as a git repository, with the system's temporary folder in it."""
+    _git(project, "init", "-q")
+    _git(project, "add", "manual_iku")
+    _git(project, "commit", "-qm", "base")
+    temp = project / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    return project
+
+
+def test_a_tree_of_dot_dot_entries_writes_nothing_outside(repo: Path,
+                                                          cli: Callable[..., Run]) -> None:
+    evil = _git(repo, "hash-object", "-w", "--stdin", stdin=b"pwned: true\n")
+    tree = _tree(repo, [("100644", "blob", evil, "EVIL.yaml")])
+    for _ in range(8):  # deep enough to climb out of the temporary folder and the project
+        tree = _tree(repo, [("040000", "tree", tree, "..")])
+    commit = _commit_with_revision(repo, "2023-r9", [("040000", "tree", tree, "..")])
+    result = cli("diff", f"{commit}:2023-r9", "2023-r2")
+    assert result.code == 2
+    assert "the tree holds an entry named '../../../../../../../../../EVIL.yaml'" in result.err
+    _no_traceback(result)
+    assert not [p for p in repo.parent.rglob("EVIL*")]
+    assert list((repo / "tmp").iterdir()) == []
+
+
+def test_a_relative_path_from_a_subfolder_stays_in_the_tool_s_folder(
+        repo: Path, cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch) -> None:
+    sub = repo / "sub" / "deeper"
+    sub.mkdir(parents=True)
+    monkeypatch.chdir(sub)
+    result = cli("diff", "--manuals", "../../manual_iku",
+                 "HEAD:../../manual_iku/deputi-sinka/2023-r1", "HEAD:2023-r2")
+    assert result.code == 1 and "IKU.12" in result.out  # git's rule: ./ and ../ from here
+    result = cli("diff", "--manuals", "../../manual_iku", "HEAD:../../../x", "2023-r2")
+    assert result.code == 2 and "leads outside the repository" in result.err
+    assert list((repo / "tmp").iterdir()) == []
+
+
+@pytest.mark.parametrize("rev", ["--output=/tmp/iku-pwned", "-p", "--all"])
+def test_a_revision_that_looks_like_an_option_never_reaches_git_as_one(
+        rev: str, repo: Path, cli: Callable[..., Run]) -> None:
+    result = cli("diff", "--", f"{rev}:2023-r1", "2023-r2")
+    assert result.code == 2
+    assert f"`{rev}` is not a revision" in result.err
+    assert not Path("/tmp/iku-pwned").exists()
+
+
+@pytest.mark.parametrize("name", ["IKU é.yaml", "IKU\t01.yaml", "IKU\n01.yaml", "-x.yaml",
+                                  ".yaml"])
+def test_a_name_git_would_quote_is_a_clean_error(name: str, repo: Path,
+                                                 cli: Callable[..., Run]) -> None:
+    blob = _git(repo, "rev-parse", f"HEAD:{R2}/iku/IKU.01.yaml")
+    commit = _commit_with_revision(repo, "2023-r9", [], [("100644", "blob", blob, name)])
+    result = cli("diff", f"{commit}:2023-r9", "2023-r2")
+    assert result.code == 2
+    assert "is not a plain name" in result.err or "entry named" in result.err
+    _no_traceback(result)
+
+
+def test_a_link_or_a_submodule_in_the_tree_is_a_clean_error(repo: Path,
+                                                            cli: Callable[..., Run]) -> None:
+    target = _git(repo, "hash-object", "-w", "--stdin", stdin=b"/etc/passwd")
+    commit = _commit_with_revision(repo, "2023-r9", [],
+                                   [("120000", "blob", target, "IKU.01.yaml")])
+    result = cli("diff", f"{commit}:2023-r9", "2023-r2")
+    assert result.code == 2 and "is a symbolic link, not a file" in result.err
+    head = _git(repo, "rev-parse", "HEAD")
+    commit = _commit_with_revision(repo, "2023-r9", [], [("160000", "commit", head, "IKU.01.yaml")])
+    result = cli("diff", f"{commit}:2023-r9", "2023-r2")
+    assert result.code == 2 and "is a submodule, not a file" in result.err
+
+
+def test_messages_about_a_git_revision_name_it_as_git_does(repo: Path,
+                                                           cli: Callable[..., Run]) -> None:
+    broken = _git(repo, "hash-object", "-w", "--stdin", stdin=b"code: [\n")
+    commit = _commit_with_revision(repo, "2023-r9", [], [("100644", "blob", broken,
+                                                           "IKU.01.yaml")])
+    result = cli("diff", f"{commit}:2023-r9", "2023-r2")
+    assert result.code == 2
+    assert f"{commit}:manual_iku/deputi-sinka/2023-r9/iku/IKU.01.yaml:2" in result.err
+    assert "/tmp" not in result.err and "side-" not in result.err
+
+
 # -- numbers --------------------------------------------------------------------------------
 def test_the_number_bounds_are_the_formula_context_s() -> None:
     assert formula.CONTEXT.prec == yamlload.NUMBER_DIGITS
@@ -315,3 +430,5 @@ def test_json_numbers_are_strict_and_exact(project: Path, cli: Callable[..., Run
 def test_an_escaped_bidi_character_is_refused_like_a_written_one() -> None:
     _, issues = parse_text('name: "abc\\u202edef"\n', "f.yaml")
     assert issues and "U+202E" in issues[0].message and issues[0].location is not None
+
+
