@@ -4,8 +4,11 @@ the renderer; user mistakes become messages and exit codes, never tracebacks."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,8 +17,10 @@ from engine import __version__
 from engine.dataset import DEFAULT_ROOT as DATA_ROOT
 from engine.dataset import Dataset, find_year_folder, history, load_dataset, year_folders
 from engine.errors import (
+    EXIT_BROKEN_PIPE,
     EXIT_FINDINGS,
     EXIT_INPUT,
+    EXIT_INTERRUPTED,
     EXIT_MISSING_DATA,
     EXIT_OK,
     EXIT_USAGE,
@@ -39,7 +44,7 @@ from engine.yamlload import display_path
 
 EPILOG = """exit codes: 0 ok; 1 findings (validate: errors; diff: differences; reconcile:
 discrepancies); 2 usage (including an --output iku will not write); 3 a manual or dataset
-cannot be used; 4 missing data with --strict.
+cannot be used; 4 missing data with --strict; 130 Ctrl-C; 141 the output's reader went away.
 Documentation: README.md and docs/ in the project."""
 
 
@@ -309,8 +314,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def _iku_code(text: str) -> str:
     """`8`, `iku8`, `IKU.08` -> `IKU.8`."""
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return f"IKU.{int(digits)}" if digits else text
+    digits = "".join(ch for ch in text if ch in "0123456789")  # not `²`, which int() refuses
+    return f"IKU.{int(digits)}" if 0 < len(digits) <= 6 else text
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -444,6 +449,32 @@ COMMANDS = {"validate": cmd_validate, "show": cmd_show, "evaluate": cmd_evaluate
 
 
 # -- checks before a command runs ----------------------------------------------------------
+def _usage(message: str, hint: str = "") -> InputError:
+    return InputError((error(message, hint=hint, code="usage"),), EXIT_USAGE)
+
+
+_PERIOD_TEXT = re.compile(r"[0-9]{4}(?:-[A-Za-z0-9]{1,4})?|[A-Za-z0-9]{1,4}")
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Option values argparse lets through that would otherwise fail later, or worse, do
+    something else than asked: each is a usage error saying what is expected."""
+    width = getattr(args, "width", None)
+    if width is not None:
+        from engine.render import width_problem
+
+        problem = width_problem(str(width), f"--width {width}")
+        if problem:
+            raise _usage(problem, "omit it to use the terminal's width")
+    year = getattr(args, "year", None)
+    if year is not None and not 1000 <= year <= 9999:
+        raise _usage(f"--year {year} is not a year", "write it with four digits, such as 2023")
+    period = getattr(args, "period", None)
+    if period is not None and not _PERIOD_TEXT.fullmatch(period):
+        raise _usage(f"`{period[:40]}` is not a period",
+                     "write 2023, 2023-S1 or 2023-TW2, or S1 or TW2 with --year")
+
+
 def _named_paths(args: argparse.Namespace) -> list[Path]:
     """The paths the user named (or their defaults): iku reads only below these (a link
     found inside one that leads out is refused) and checks that every folder in them can
@@ -468,13 +499,40 @@ def _named_paths(args: argparse.Namespace) -> list[Path]:
     return named
 
 
+def _tolerant_streams() -> None:
+    """Output that the terminal's encoding cannot show (PYTHONIOENCODING=ascii, a C locale)
+    comes out as `?` instead of an exception; a closed stdout or stderr (`>&-`) discards."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the run)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors=errors)
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush of what
+    could not be written (a closed pipe, a full disk) fails no more."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (tests capture it): nothing is flushed at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
     try:
+        _check_options(args)
         named = _named_paths(args)
         begin_run(named)
         check_folders(named)
@@ -483,6 +541,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = COMMANDS[args.command](args)
         if code == EXIT_OK:  # only a clean run leaves anything behind, even in a cache
             save_verdicts()
+        sys.stdout.flush()  # here, where a failure is reported, not at the interpreter's exit
         return code
     except IkuError as exc:
         _report(exc.issues)
@@ -490,10 +549,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"iku {args.command}: stopped, {n} error(s)\n")
         # diff follows diff(1): any trouble is 2, whatever kind
         return EXIT_USAGE if args.command == "diff" else exc.exit_code
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C; `finally` blocks have removed any temporary file
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `iku ... | head`: the reader has all it wanted
+        _drop_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:  # the system refused (a full disk, a name too long, ...)
+        if exc.filename:
+            what = f"{str(exc.filename)[:80]}: "
+        else:  # files are named (safeio names --output's); what is left is standard output
+            what = "cannot write standard output: "
+            _drop_stdout()
+        _report((error(f"{what}{exc.strerror or exc}", code="io"),))
+        sys.stderr.write(f"iku {args.command}: stopped, 1 error(s)\n")
+        return EXIT_USAGE if args.command == "diff" else EXIT_INPUT
     except Exception as exc:  # a bug of ours, not the user's mistake
         if os.environ.get("IKU_DEBUG"):
             raise

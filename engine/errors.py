@@ -18,6 +18,9 @@ EXIT_FINDINGS = 1  # validate found errors, diff found differences, reconcile fo
 EXIT_USAGE = 2  # wrong command-line usage (argparse uses 2 as well)
 EXIT_INPUT = 3  # a manual or dataset could not be loaded or is invalid
 EXIT_MISSING_DATA = 4  # --strict and some figure has no data
+# As a shell reports a command ended by a signal (128 + its number), without a traceback:
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT)
+EXIT_BROKEN_PIPE = 141  # the reader of the output went away (`iku ... | head`; SIGPIPE)
 
 
 class Severity(StrEnum):

@@ -15,6 +15,7 @@ import signal
 import socket
 import stat
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Run, edit
+from conftest import ROOT, Run, edit
 
 from engine import formula, safeio, yamlload
 from engine.yamlload import parse_text
@@ -430,5 +431,110 @@ def test_json_numbers_are_strict_and_exact(project: Path, cli: Callable[..., Run
 def test_an_escaped_bidi_character_is_refused_like_a_written_one() -> None:
     _, issues = parse_text('name: "abc\\u202edef"\n', "f.yaml")
     assert issues and "U+202E" in issues[0].message and issues[0].location is not None
+
+
+# -- ordinary mistakes ----------------------------------------------------------------------
+@pytest.mark.parametrize(("argv", "env", "message"), [
+    (("evaluate",), {"COLUMNS": "abc"}, "COLUMNS=abc is not a whole number of columns"),
+    (("show",), {"COLUMNS": "0"}, "COLUMNS=0 is not a whole number of columns"),
+    (("evaluate", "--width", "0"), {}, "--width 0 is not a whole number of columns"),
+    (("evaluate", "--width", "-5"), {}, "--width -5 is not"),
+    (("explain", "IKU.8", "--width", "1000000000"), {}, "--width 1000000000 is not"),
+    (("evaluate", "--year", "0"), {}, "--year 0 is not a year"),
+    (("evaluate", "--period", "²"), {}, "`²` is not a period"),
+    (("explain", "²"), {}, "² is not in manual 2023-r2"),
+    (("explain", "IKU." + "9" * 5000), {}, "is not in manual 2023-r2"),
+])
+def test_a_bad_option_or_environment_value_is_a_usage_error(
+        argv: tuple[str, ...], env: dict[str, str], message: str, in_root: Path,
+        cli: Callable[..., Run], monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    result = cli(*argv)
+    assert result.code == 2, result.err
+    assert message in result.err
+    _no_traceback(result)
+
+
+def test_a_path_too_long_is_an_error_not_a_bug(in_root: Path, cli: Callable[..., Run]) -> None:
+    result = cli("evaluate", "--manuals", "m" * 5000)
+    assert result.code == 3 and "File name too long" in result.err
+    _no_traceback(result)
+
+
+def _run(argv: list[str], env: dict[str, str] | None = None,
+         **kw: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "engine", *argv], cwd=ROOT,
+                          env={**os.environ, **(env or {})}, capture_output=True, text=True,
+                          timeout=60, **kw)
+
+
+@pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "ascii"},
+                                 {"LC_ALL": "C", "PYTHONUTF8": "0",
+                                  "PYTHONCOERCECLOCALE": "0", "PYTHONIOENCODING": ""}],
+                         ids=["PYTHONIOENCODING=ascii", "C locale"])
+def test_an_ascii_terminal_gets_question_marks_not_a_crash(env: dict[str, str]) -> None:
+    result = _run(["evaluate"], env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert "88.89" in result.stdout and "? 88.94" in result.stdout  # ≠ cannot be shown
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    for argv in (["show"], ["evaluate", "--format", "json"]):
+        proc = subprocess.Popen([sys.executable, "-m", "engine", *argv], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # `| head` that has already gone
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=60) == 141, err
+        assert err == ""
+
+
+def test_a_full_disk_or_a_closed_stdout_is_a_message() -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "engine", "evaluate"], cwd=ROOT,
+                                stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert result.returncode == 3
+    assert result.stderr.startswith("error: cannot write standard output: No space left")
+    closed = subprocess.run(f"'{sys.executable}' -m engine evaluate >&-", shell=True, cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert closed.returncode == 0 and closed.stderr == ""
+
+
+def _loaded(pid: int, library: str) -> bool:
+    with contextlib.suppress(OSError):
+        return library in Path(f"/proc/{pid}/maps").read_text()
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs /proc")
+@pytest.mark.parametrize("delay", [0.0, 0.03, 0.08, 0.15])
+def test_ctrl_c_at_any_moment_ends_quietly(delay: float) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "validate"], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    # yaml's C extension loads while engine.cli is imported: from then on we are in our code
+    while not _loaded(proc.pid, "_yaml") and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err.decode(), err.decode()
+    assert proc.returncode in (-signal.SIGINT, 130, 0, 1), proc.returncode
+
+
+def test_ctrl_c_inside_a_command_is_130(in_root: Path, cli: Callable[..., Run],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine import cli as cli_module
+
+    def interrupted(args: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(cli_module.COMMANDS, "evaluate", interrupted)
+    result = cli("evaluate")
+    assert result.code == 130 and result.err == ""
 
 
