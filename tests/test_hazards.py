@@ -24,9 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, Run, edit
+from conftest import DATASETS, MANUALS, ROOT, Run, edit
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engine import formula, safeio, yamlload
+from engine.dataset import load_dataset
+from engine.manual import ManualSet, load_manual, load_set
 from engine.yamlload import parse_text
 
 DATA = Path("datasets/deputi-sinka/2023")
@@ -538,3 +542,113 @@ def test_ctrl_c_inside_a_command_is_130(in_root: Path, cli: Callable[..., Run],
     assert result.code == 130 and result.err == ""
 
 
+# -- every loader: a result or issues with a place, never an exception, never a hang ---------
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ManualSet]:
+    root = tmp_path_factory.mktemp("property")
+    shutil.copytree(MANUALS / "deputi-sinka" / "2023-r2", root / "2023-r2")
+    shutil.copytree(DATASETS / "deputi-sinka" / "2023", root / "2023")
+    manuals = load_set([MANUALS])[0]
+    return root, manuals
+
+
+KINDS = {  # file kind -> (file in the scratch copy, the shipped file it starts from)
+    "manual header": ("2023-r2/manual.yaml", MANUALS / "deputi-sinka/2023-r2/manual.yaml"),
+    "IKU file": ("2023-r2/iku/IKU.08.yaml", MANUALS / "deputi-sinka/2023-r2/iku/IKU.08.yaml"),
+    "dataset file": ("2023/IKU.08.yaml", DATASETS / "deputi-sinka/2023/IKU.08.yaml"),
+    "reported file": ("2023/reported.yaml", DATASETS / "deputi-sinka/2023/reported.yaml"),
+}
+
+_YAMLISH = st.lists(st.sampled_from(  # YAML's punctuation and words that mean something to us
+    [*"abIKU.08:-[]{},'\"&*!#|>%@`?~ \n\t\\", "1e9999", "0x1F", "\u202e", "é", "\x00", "yes",
+     ": ", "- ", "  ", "\n  ", "2023-TW2", "iku", "year", "values", "period", "unit", "inputs",
+     "value", "figures", "code", "formula", "targets"]), max_size=80).map("".join)
+_SCALARS = st.one_of(
+    st.integers(min_value=-(10**40), max_value=10**40), st.booleans(), st.none(),
+    st.decimals(allow_nan=False, allow_infinity=False, places=None),
+    st.text(max_size=20), st.sampled_from(["IKU.99", "2023-TW9", "2023-13-45", "TW2", "Y",
+                                           "mean", "sum", "owner_only", "1e999999999", ""]))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=6)
+
+
+def _flow(value: Any) -> str:
+    """`value` as YAML flow text (JSON is a subset), numbers written as numbers."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k))}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, Decimal):
+        return str(value)
+    return json.dumps(value)
+
+
+def _mutated(shipped: Path, data: st.DataObject) -> str:
+    doc, _ = parse_text(shipped.read_text(encoding="utf-8"), "f")
+    assert doc is not None
+    paths = sorted(doc.lines, key=str)
+    where = data.draw(st.sampled_from(paths))
+    new = data.draw(_VALUES)
+    copy = json.loads(json.dumps(doc.data, default=str))  # Decimals become text; fine here
+
+    def put(node: Any, path: tuple[Any, ...]) -> Any:
+        if not path:
+            return new
+        key = path[0]
+        present = key in node if isinstance(node, dict) else \
+            isinstance(node, list) and isinstance(key, int) and key < len(node)
+        if present:
+            node[key] = put(node[key], path[1:])
+        return node
+
+    return _flow(put(copy, where))
+
+
+def _check_loader(kind: str, content: bytes, scratch: tuple[Path, ManualSet]) -> None:
+    root, manuals = scratch
+    name, shipped = KINDS[kind]
+    path = root / name
+    path.write_bytes(content)
+    try:
+        with _within(10):
+            if kind in ("manual header", "IKU file"):
+                issues = list(load_manual(root / "2023-r2").issues)
+            else:
+                issues = list(load_dataset(root / "2023", manuals).issues)
+    finally:
+        path.write_bytes(shipped.read_bytes())
+    for issue in issues:
+        assert issue.location is not None and issue.location.file, issue
+        assert issue.message
+
+
+_PROPERTY = settings(max_examples=15, deadline=None, derandomize=True,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                            HealthCheck.too_slow])
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@_PROPERTY
+@given(content=st.binary(max_size=600))
+def test_random_bytes_never_break_a_loader(kind: str, content: bytes,
+                                           scratch: tuple[Path, ManualSet]) -> None:
+    _check_loader(kind, content, scratch)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@_PROPERTY
+@given(text=_YAMLISH)
+def test_random_yamlish_text_never_breaks_a_loader(kind: str, text: str,
+                                                   scratch: tuple[Path, ManualSet]) -> None:
+    _check_loader(kind, text.encode("utf-8", "surrogatepass"), scratch)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_shipped_file_with_one_value_changed_never_breaks_a_loader(
+        kind: str, data: st.DataObject, scratch: tuple[Path, ManualSet]) -> None:
+    _check_loader(kind, _mutated(KINDS[kind][1], data).encode("utf-8", "surrogatepass"),
+                  scratch)
