@@ -16,9 +16,10 @@ writes"):
   without reading it, so that no byte of a file outside the project can appear
   in a message. A folder that cannot be listed is an error naming it
   (`check_folders`), never a silent skip.
-* **The run's registry**: every file read is remembered by resolved path and by
-  (device, inode), so that an output can never be written over an input of the
-  same run, whatever link or second name leads to it.
+* **The run's registry**: every file taken as an input (read, or refused) is
+  remembered by resolved path and by (device, inode), so that an output can
+  never be written over an input of the same run, whatever link or second name
+  leads to it.
 * **Writing** (`check_output`, `write_output`): a regular file is written
   atomically (a temporary file in the same folder, then a rename); `-` is
   standard output; a FIFO, the null device and the user's own terminal are
@@ -69,8 +70,9 @@ class _Run:
 
     confined: bool = False  # True once the CLI has named the roots; library callers read freely
     roots: list[Path] = field(default_factory=list)  # resolved folders (or files) the user named
-    read_ids: set[tuple[int, int]] = field(default_factory=set)  # (st_dev, st_ino) of files read
-    read_paths: set[Path] = field(default_factory=set)  # resolved paths of files read
+    # Every file taken as an input (read, or refused as one), for the output checks:
+    read_ids: set[tuple[int, int]] = field(default_factory=set)  # their (st_dev, st_ino)
+    read_paths: set[Path] = field(default_factory=set)  # their resolved paths
 
 
 _RUN = _Run()
@@ -99,7 +101,8 @@ def allow_root(path: Path) -> None:
 
 
 def was_read(path: Path) -> bool:
-    """Whether this run read `path` (under any name: links and hard links count)."""
+    """Whether this run took `path` as an input, read or refused (under any name: links and
+    hard links count)."""
     try:
         st = os.stat(path)
     except OSError:
@@ -120,15 +123,19 @@ def read_regular(path: Path, limit: int, shown: str, confine: bool = True) -> by
     """The bytes of `path`, a regular file of at most `limit` bytes; otherwise an
     `InputError` with one issue at `shown`. `confine=False` is for our own files (the
     verdict cache), which lie outside the project by design."""
+    # Registered first: a file the run took as an input stays one for the output checks even
+    # when it is refused below (a link out of the project must not become an output target).
+    resolved = Path(os.path.realpath(path))
+    _RUN.read_paths.add(resolved)
     try:
         before = os.stat(path)  # follows links: what matters is what the path leads to
     except OSError as exc:
         raise _refused(f"cannot read file: {exc.strerror}", shown) from None
+    _RUN.read_ids.add((before.st_dev, before.st_ino))
     if not stat.S_ISREG(before.st_mode):
         raise _refused(f"is {kind_of(before.st_mode)}, not a regular file", shown,
                        "iku reads only regular files; remove it or put the file itself "
                        "in its place")
-    resolved = Path(os.path.realpath(path))
     if confine and _RUN.confined and not _inside_roots(resolved):
         raise _refused(f"leads outside the folders named on the command line (to {resolved})",
                        shown, "iku follows a link only when it stays inside the folder you "
@@ -142,6 +149,7 @@ def read_regular(path: Path, limit: int, shown: str, confine: bool = True) -> by
         raise _refused(f"cannot read file: {exc.strerror}", shown) from None
     try:
         st = os.fstat(fd)
+        _RUN.read_ids.add((st.st_dev, st.st_ino))
         if not stat.S_ISREG(st.st_mode):
             raise _refused(f"is {kind_of(st.st_mode)}, not a regular file", shown)
         if st.st_size > limit:
@@ -161,8 +169,6 @@ def read_regular(path: Path, limit: int, shown: str, confine: bool = True) -> by
     data = b"".join(chunks)
     if len(data) > limit:
         raise _size_error(None, limit, shown)
-    _RUN.read_ids.add((st.st_dev, st.st_ino))
-    _RUN.read_paths.add(resolved)
     return data
 
 

@@ -220,6 +220,17 @@ def test_a_link_out_of_the_project_is_refused_and_its_content_never_shown(
     result = cli("evaluate", "--format", "csv")
     line = _data_error(result, "IKU.96.yaml")
     assert "leads outside the folders named on the command line" in line
+    # nor can the link be an output: it was an input of the run, refused or not
+    safeio.begin_run([project / "datasets"])
+    try:
+        with pytest.raises(safeio.InputError):
+            safeio.read_regular(DATA / "IKU.96.yaml", 1000, "IKU.96.yaml")
+        with pytest.raises(safeio.InputError) as info:
+            safeio.write_output(DATA / "IKU.96.yaml", "report")
+    finally:
+        safeio.end_run()
+    assert "is an input of this run" in str(info.value)
+    assert secret.read_text().startswith("aws_secret_access_key=")
     # a link that stays inside is followed, and a file named on the command line is read
     (DATA / "IKU.96.yaml").unlink()
     (project / "datasets" / "shared").mkdir()
