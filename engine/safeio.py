@@ -265,6 +265,9 @@ def check_output(path: Path) -> str:
     if str(path) == STDOUT:
         return "stdout"
     shown = str(path)
+    if was_read(path):  # whatever it is now: a file, a FIFO, a link that led nowhere
+        raise _usage(f"--output {shown} is an input of this run; writing it would "
+                     "destroy it", "choose another file name")
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -279,9 +282,6 @@ def check_output(path: Path) -> str:
         raise _usage(f"--output {shown} is a folder",
                      f"name a file, such as {Path(shown) / 'evaluation.json'}")
     if stat.S_ISREG(st.st_mode):
-        if was_read(path):
-            raise _usage(f"--output {shown} is an input of this run; writing it would "
-                         "destroy it", "choose another file name")
         return "replace"
     if stat.S_ISFIFO(st.st_mode) or (stat.S_ISCHR(st.st_mode)
                                      and st.st_rdev in _stream_devices()):
