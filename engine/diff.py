@@ -286,14 +286,18 @@ def _git_error(spec: str, detail: str, hint: str = "") -> InputError:
                              code="usage"),), EXIT_USAGE)
 
 
-def _git(args: list[str], spec: str, stdin: bytes | None = None) -> bytes:
-    """Run git; its failure is the user's (a wrong revision or path), shown in one line."""
+def _git(args: list[str], spec: str, stdin: bytes | None = None, missing: str = "") -> bytes:
+    """Run git; its failure is the user's (a wrong revision or path), shown in one line:
+    `missing` when git found no such object, git's own first line otherwise."""
     try:
         done = subprocess.run(["git", *args], input=stdin, capture_output=True, check=False)
     except OSError as exc:
         raise _git_error(spec, f"cannot run git: {exc.strerror}", "install git") from None
     if done.returncode != 0:
-        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        text = done.stderr.decode("utf-8", "replace").strip()
+        if missing and (not text or "Not a valid object name" in text):
+            raise _git_error(spec, missing)
+        lines = text.splitlines()
         raise _git_error(spec, lines[0][:200] if lines else f"git {args[0]} failed")
     return done.stdout
 
@@ -307,7 +311,7 @@ def _from_git(spec: str, manuals_root: Path, workdir: Path) -> LoadResult:
                          "for example HEAD~1, a branch, a tag or a commit id")
     # --end-of-options: whatever the user typed is a revision, never an option of git's
     out = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
-               spec)
+               spec, missing=f"`{rev}` is not a commit of this repository")
     commit = out.decode("ascii", "replace").strip()
     if not _OID.fullmatch(commit):
         raise _git_error(spec, f"`{rev}` is not a commit")
@@ -315,7 +319,7 @@ def _from_git(spec: str, manuals_root: Path, workdir: Path) -> LoadResult:
         folder = _repo_path(sub, spec)
     else:  # a revision label at that git revision: HEAD~1:2023-r2
         folder = _label_at(commit, sub, manuals_root, spec)
-    files = _git_files(commit, folder, spec)
+    files = _git_files(commit, folder, spec, rev)
     target = Path(tempfile.mkdtemp(prefix="side-", dir=workdir)) / folder.rpartition("/")[2]
     target.mkdir()
     (target / "iku").mkdir()
@@ -379,23 +383,25 @@ def _label_at(commit: str, label: str, manuals_root: Path, spec: str) -> str:
     else:
         root = _prefix(spec) + manuals_root.as_posix()
     root = _checked_path(posixpath.normpath(root), spec)
-    out = _git(["ls-tree", "-r", "-z", "--full-tree", "--name-only", f"{commit}:{root}"], spec)
+    out = _git(["ls-tree", "-r", "-z", "--full-tree", "--name-only", f"{commit}:{root}"], spec,
+               missing=f"there is no {root} at `{spec.partition(':')[0]}`")
     folders = sorted({f"{root}/{name.rpartition('/')[0]}"
                       for name in out.decode("utf-8", "replace").split("\0")
                       if name.endswith(f"/{label}/manual.yaml") or name == f"{label}/manual.yaml"})
     if not folders:
-        raise InputError((error(f"no revision `{label}` under {manuals_root} at `{commit[:12]}`",
-                                code="usage"),), EXIT_USAGE)
+        raise InputError((error(f"no revision `{label}` under {manuals_root} at "
+                                f"`{spec.partition(':')[0]}`", code="usage"),), EXIT_USAGE)
     return _checked_path(folders[0], spec)
 
 
-def _git_files(commit: str, folder: str, spec: str) -> dict[str, bytes]:
+def _git_files(commit: str, folder: str, spec: str, rev: str) -> dict[str, bytes]:
     """`manual.yaml` and `iku/*.yaml` of `folder` at `commit`, by name, read into memory.
 
     Every entry of the tree is looked at: a `.` or `..` or an empty or control-character
     name anywhere, an oversized file, and a file we need that is a link, a submodule or
     oddly named are errors. Nothing is written here."""
-    out = _git(["ls-tree", "-r", "-z", "--full-tree", f"{commit}:{folder}"], spec)
+    out = _git(["ls-tree", "-r", "-z", "--full-tree", f"{commit}:{folder}"], spec,
+               missing=f"there is no {folder} at `{rev}`")
     wanted: dict[str, str] = {}
     for record in out.split(b"\0"):
         if not record:
