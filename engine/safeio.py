@@ -14,8 +14,9 @@ writes"):
   a file found inside a folder the user named must lie inside that folder once
   symbolic links are followed; a link that leads out is refused at the file,
   without reading it, so that no byte of a file outside the project can appear
-  in a message. A folder that cannot be listed is an error naming it
-  (`check_folders`), never a silent skip.
+  in a message. A folder that cannot be listed or entered, and a link to a
+  folder below a named one, is an error naming it (`check_folders`), never a
+  silent skip.
 * **The run's registry**: every file taken as an input (read, or refused) is
   remembered by resolved path and by (device, inode), so that an output can
   never be written over an input of the same run, whatever link or second name
@@ -24,8 +25,9 @@ writes"):
   atomically (a temporary file in the same folder, then a rename); `-` is
   standard output; a FIFO, the null device and the user's own terminal are
   written as streams, never replaced. A folder, any other device, a socket, a
-  missing parent folder and an input of the run are refused before anything
-  is computed or written.
+  missing parent folder and a FIFO nobody reads are refused before anything is
+  computed; an input of the run, when it comes to writing (the registry is
+  complete then). Nothing is written in either case.
 """
 
 from __future__ import annotations
