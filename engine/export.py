@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.evaluate import Evaluation, Figure
-from engine.safeio import write_output
 
 if TYPE_CHECKING:  # annotations only: importing them costs start-up time on every command
     from engine.diff import Change, Impact, ManualDiff
@@ -201,6 +200,8 @@ def evaluation_markdown(ev: Evaluation) -> str:
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` so that readers see the old file or the whole new one; never
     over an input of the run, a folder or a device (engine.safeio.write_output)."""
+    from engine.safeio import write_output  # here, not at the top: only --output writes
+
     write_output(path, text)
 
 

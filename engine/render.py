@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from engine.errors import EXIT_USAGE, InputError, Issue, Severity, error
+from engine.errors import Issue, Severity
 from engine.evaluate import (
     DATA_ERROR,
     ERROR,
@@ -77,6 +77,8 @@ def env_width() -> int | None:
         return None
     problem = width_problem(text, f"COLUMNS={text}")
     if problem:
+        from engine.errors import EXIT_USAGE, InputError, error  # only when COLUMNS is wrong
+
         raise InputError((error(problem, hint="set COLUMNS to your terminal's width, unset "
                                 "it, or pass --width", code="usage"),), EXIT_USAGE)
     return int(text)
