@@ -36,9 +36,9 @@ from asteval import Interpreter  # noqa: E402
 
 from engine.formula import Formula  # noqa: E402
 from engine.functions import LIBRARY, Items  # noqa: E402
-from engine.manual import load_set_or_raise  # noqa: E402
 from engine.model import Iku  # noqa: E402
 from engine.periods import Period  # noqa: E402
+from engine.project import Project  # noqa: E402
 
 
 def best_of(fn: Callable[[], None], repeat: int) -> float:
@@ -219,7 +219,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--agencies", type=int, default=626)
     args = parser.parse_args()
-    manuals = load_set_or_raise([ROOT / "manual_iku"])
+    manuals = Project(ROOT / "tests" / "acceptance" / "manual_iku").manuals("SINKA")
     manual = manuals.in_force(Period.of(2023, "Y"))
     assert manual is not None
     repeat = 3 if args.quick else 7

@@ -4,8 +4,11 @@ the renderer; user mistakes become messages and exit codes, never tracebacks."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,9 +18,11 @@ from engine import __version__
 from engine.codes import from_user
 from engine.dataset import Dataset, history
 from engine.errors import (
+    EXIT_BROKEN_PIPE,
     EXIT_FIGURE_ERROR,
     EXIT_FINDINGS,
     EXIT_INPUT,
+    EXIT_INTERRUPTED,
     EXIT_MISSING_DATA,
     EXIT_OK,
     EXIT_USAGE,
@@ -30,10 +35,12 @@ from engine.errors import (
     error,
 )
 from engine.evaluate import Evaluation, Evaluator
+from engine.manual import discover
 from engine.model import Manual
 from engine.org import Owner
 from engine.periods import Period, PeriodError
 from engine.project import DATA_ROOT, MANUAL_ROOT, Project
+from engine.safeio import STDOUT, begin_run, check_folders, check_output, end_run
 from engine.schemacheck import save_verdicts
 from engine.yamlload import display_path
 
@@ -41,8 +48,9 @@ from engine.yamlload import display_path
 # time is part of every command's cost (bench/bench.py measures it against the bare imports).
 
 EPILOG = """exit codes: 0 ok; 1 findings (validate: errors; diff: differences; reconcile:
-discrepancies); 2 usage; 3 a manual or dataset cannot be used; 4 missing data with --strict;
-5 a figure could not be computed (a formula or check failed on data that is there).
+discrepancies); 2 usage (including an --output iku will not write); 3 a manual or dataset
+cannot be used; 4 missing data with --strict; 5 a figure could not be computed (a formula
+or check failed on data that is there); 130 Ctrl-C; 141 the output's reader went away.
 Documentation: README.md and docs/ in the project."""
 
 
@@ -135,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     period_args(p)
     p.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
     p.add_argument("--output", type=Path, metavar="FILE",
-                   help="write to FILE (atomically) instead of the terminal")
+                   help="write to FILE (atomically; - for standard output) instead of the "
+                        "terminal; never over an input, a folder or a device")
     p.add_argument("--strict", action="store_true",
                    help="exit 4 when any IKU has no figure for lack of data")
     p.add_argument("--tree", action="store_true",
@@ -412,7 +421,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         code = from_user(args.iku, codes, manual.indicator_codes)
         iku = manual.iku(code)
         if iku is None:
-            raise _usage(f"{args.iku} is not in {t.owner.code}'s manual {manual.label}",
+            raise _usage(f"{args.iku[:40]} is not in {t.owner.code}'s manual {manual.label}",
                          did_you_mean(code, codes) or f"indicators: {', '.join(codes)}")
         render_iku(console, manual, iku)
     else:
@@ -470,7 +479,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             write_atomic(args.output, buf.getvalue())
         else:
             write_atomic(args.output, text(ev))
-        sys.stderr.write(f"wrote {args.output}\n")
+        if str(args.output) != STDOUT:
+            sys.stderr.write(f"wrote {args.output}\n")
     elif text is not None:
         sys.stdout.write(text(ev))
         _data_problems(data)
@@ -514,7 +524,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if manual.iku(code) is None:
         score = _score_named(wanted, manual)
         if score is None:
-            raise _usage(f"{wanted} is not an indicator, objective, NKP or NPSS of "
+            raise _usage(f"{wanted[:40]} is not an indicator, objective, NKP or NPSS of "
                          f"{t.owner.code}'s manual {manual.label}",
                          did_you_mean(code, [*codes, *(o.code for o in manual.objectives),
                                              "NPSS"]) or f"indicators: {', '.join(codes)}")
@@ -559,7 +569,7 @@ def _score_named(text: str, manual: Manual) -> tuple[str, str] | None:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from engine.diff import diff_manuals, impact, load_pair
-    from engine.export import diff_dict, diff_markdown, impact_dict
+    from engine.export import diff_dict, diff_markdown, impact_dict, to_json
     from engine.render import make_console, render_diff, render_impact
 
     project, data_owner, _ = _project(args)
@@ -579,7 +589,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         out = diff_dict(d)
         if imp is not None:
             out["impact"] = impact_dict(imp)
-        sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(to_json(out) + "\n")
     elif args.format == "markdown":
         sys.stdout.write(diff_markdown(d))
     else:
@@ -658,16 +668,96 @@ COMMANDS = {"validate": cmd_validate, "show": cmd_show, "evaluate": cmd_evaluate
             "new-revision": cmd_new_revision}
 
 
+# -- checks before a command runs ----------------------------------------------------------
+_PERIOD_TEXT = re.compile(r"[0-9]{4}(?:-[A-Za-z0-9]{1,7})?|[A-Za-z0-9]{1,7}")
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Option values argparse lets through that would otherwise fail later, or worse, do
+    something else than asked: each is a usage error saying what is expected."""
+    width = getattr(args, "width", None)
+    if width is not None:
+        from engine.render import width_problem
+
+        problem = width_problem(str(width), f"--width {width}")
+        if problem:
+            raise _usage(problem, "omit it to use the terminal's width")
+    year = getattr(args, "year", None)
+    if year is not None and not 1000 <= year <= 9999:
+        raise _usage(f"--year {year} is not a year", "write it with four digits, such as 2023")
+    for period in (getattr(args, "period", None), getattr(args, "as_of", None)):
+        if period is not None and not _PERIOD_TEXT.fullmatch(period):
+            raise _usage(f"`{period[:40]}` is not a period",
+                         "write 2023, 2023-S1 or 2023-TW2, or S1, TW2 or year with --year")
+
+
+def _named_paths(args: argparse.Namespace) -> list[Path]:
+    """The paths the user named (or their defaults): iku reads only below these (a link
+    found inside one that leads out is refused) and checks that every folder in them can
+    be read."""
+    named: list[Path] = [args.manuals]
+    data: Path | None = getattr(args, "data", None)
+    if data is not None and getattr(args, "impact", True):
+        named.append(data)
+        if data.name.isdigit():  # a year's folder: explain reads the earlier years beside it
+            named.append(data.parent)
+    if args.command == "validate":
+        for p in args.paths:
+            named.append(p)
+            if p.is_file():  # a named IKU file stands for its revision folder
+                named += discover([p])
+        if not args.paths:
+            named.append(DATA_ROOT)
+    elif args.command == "show":
+        named.append(DATA_ROOT)  # the default year is the latest with data
+    elif args.command == "diff":
+        named += [Path(spec) for spec in (args.old, args.new) if Path(spec).exists()]
+    return named
+
+
+def _tolerant_streams() -> None:
+    """Output that the terminal's encoding cannot show (PYTHONIOENCODING=ascii, a C locale)
+    comes out as `?` instead of an exception; a closed stdout or stderr (`>&-`) discards."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the run)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors=errors)
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush of what
+    could not be written (a closed pipe, a full disk) fails no more."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (tests capture it): nothing is flushed at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
     try:
+        _check_options(args)
+        named = _named_paths(args)
+        begin_run(named)
+        check_folders(named)
+        if getattr(args, "output", None) is not None:
+            check_output(args.output)
         code = COMMANDS[args.command](args)
         if code == EXIT_OK:  # only a clean run leaves anything behind, even in a cache
             save_verdicts()
+        sys.stdout.flush()  # here, where a failure is reported, not at the interpreter's exit
         return code
     except IkuError as exc:
         _report(exc.issues)
@@ -675,16 +765,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"iku {args.command}: stopped, {n} error(s)\n")
         # diff follows diff(1): any trouble is 2, whatever kind
         return EXIT_USAGE if args.command == "diff" else exc.exit_code
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C; `finally` blocks have removed any temporary file
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `iku ... | head`: the reader has all it wanted
+        _drop_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:  # the system refused (a full disk, a name too long, ...)
+        if exc.filename:
+            what = f"{str(exc.filename)[:80]}: "
+        else:  # files are named (safeio names --output's); what is left is standard output
+            what = "cannot write standard output: "
+            _drop_stdout()
+        _report((error(f"{what}{exc.strerror or exc}", code="io"),))
+        sys.stderr.write(f"iku {args.command}: stopped, 1 error(s)\n")
+        return EXIT_USAGE if args.command == "diff" else EXIT_INPUT
     except Exception as exc:  # a bug of ours, not the user's mistake
         if os.environ.get("IKU_DEBUG"):
             raise
         sys.stderr.write(f"iku: internal error: {type(exc).__name__}: {exc}\n"
                          "This is a bug in iku; rerun with IKU_DEBUG=1 for the details.\n")
         return 70
+    finally:
+        end_run()
 
 
 if __name__ == "__main__":

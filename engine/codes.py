@@ -20,7 +20,7 @@ from functools import cache
 DEFAULT_FORMAT = "IKU.{n}"
 NUMBER = "{n}"
 _LITERAL = re.compile(r"^[A-Za-z0-9. ]*$")
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"[0-9]+")  # ASCII digits: `²` or `٣` are not a number here
 
 
 def format_problem(template: str) -> str:
@@ -62,7 +62,7 @@ def file_stem(code: str) -> str:
     >>> file_stem("IKU.8"), file_stem("KU 10"), file_stem("SS.1.1")
     ('IKU.08', 'KU_10', 'SS.01.01')
     """
-    return _DIGITS.sub(lambda m: f"{int(m.group()):02d}", code).replace(" ", "_")
+    return _DIGITS.sub(lambda m: m.group().zfill(2), code).replace(" ", "_")
 
 
 def code_of_stem(stem: str) -> str:
@@ -71,7 +71,7 @@ def code_of_stem(stem: str) -> str:
     >>> code_of_stem("IKU.08"), code_of_stem("KU_01"), code_of_stem("IKU.10_old")
     ('IKU.8', 'KU 1', 'IKU.10 old')
     """
-    return _DIGITS.sub(lambda m: str(int(m.group())), stem).replace("_", " ")
+    return _DIGITS.sub(lambda m: m.group().lstrip("0") or "0", stem).replace("_", " ")
 
 
 def from_user(text: str, codes: list[str], template: str) -> str:
@@ -95,7 +95,7 @@ def from_user(text: str, codes: list[str], template: str) -> str:
     if numbers and same_letters and template.count(NUMBER) == len(numbers):
         candidate = template
         for n in numbers:
-            candidate = candidate.replace(NUMBER, str(int(n)), 1)
+            candidate = candidate.replace(NUMBER, n.lstrip("0") or "0", 1)
         if candidate in codes:
             return candidate
     return text

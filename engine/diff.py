@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -24,7 +26,9 @@ from engine.evaluate import Evaluation, Evaluator
 from engine.manual import LoadResult, ManualSet, load_manual
 from engine.model import Iku, Manual, Target
 from engine.periods import Period
+from engine.safeio import allow_root
 from engine.values import LinkResolver
+from engine.yamlload import MAX_FILE_BYTES, display_path
 
 
 @dataclass(frozen=True)
@@ -278,15 +282,10 @@ def resolve(spec: str, owner_folder: Path, workdir: Path) -> LoadResult:
     path = Path(spec)
     if path.is_dir():
         return load_manual(path)
-    if (owner_folder / spec / "manual.yaml").is_file():
+    if _safe_name(spec) and (owner_folder / spec / "manual.yaml").is_file():
         return load_manual(owner_folder / spec)
-    if ":" in spec:
-        rev, _, sub = spec.partition(":")
-        if "/" not in sub:  # a revision label at that git revision: HEAD~1:2023-r2
-            sub = _label_at(rev, sub, owner_folder)
-        target = workdir / re.sub(r"[^\w.-]", "_", spec)
-        _git_export(rev, sub, target)
-        return load_manual(target / sub)
+    if ":" in spec:  # REV:PATH or REV:LABEL, the label a revision of this owner
+        return _from_git(spec, owner_folder, workdir)
     labels = sorted(p.parent.name for p in owner_folder.glob("*/manual.yaml"))
     raise InputError((error(f"`{spec}` is not a manual folder, a revision label of "
                             f"{owner_folder.name} or REV:PATH",
@@ -296,47 +295,196 @@ def resolve(spec: str, owner_folder: Path, workdir: Path) -> LoadResult:
                      EXIT_USAGE)
 
 
-def _label_at(rev: str, label: str, owner_folder: Path) -> str:
-    """The folder of the owner's revision `label` at git revision `rev`."""
-    names = _git_names(rev, str(owner_folder))
-    folders = sorted({str(Path(n).parent) for n in names
-                      if Path(n).name == "manual.yaml" and Path(n).parent.name == label})
-    if not folders:
-        raise InputError((error(f"no revision `{label}` in {owner_folder} at `{rev}`",
-                                code="usage"),), EXIT_USAGE)
-    return folders[0]
+# A file or folder name taken from git and written to disk: letters, digits, `_ . + -`, not
+# starting with a dot or a dash. Strict on purpose: a tree is data from whoever made the
+# commit, and `..`, `/`, control characters or a leading dash are never a revision's name.
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+-]*")
+_OID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
 
-def _git_names(rev: str, sub: str) -> list[str]:
+def _safe_name(name: str) -> bool:
+    """
+    >>> [_safe_name(n) for n in ("2023-r2", "IKU.01.yaml", "..", ".x", "-x", "a/b", "a b")]
+    [True, True, False, False, False, False, False]
+    """
+    return len(name) <= 255 and _NAME.fullmatch(name) is not None
+
+
+def _git_error(spec: str, detail: str, hint: str = "") -> InputError:
+    return InputError((error(f"git cannot read `{spec}`: {detail}", hint=hint or
+                             "run inside the repository; check the revision and path",
+                             code="usage"),), EXIT_USAGE)
+
+
+def _git(args: list[str], spec: str, stdin: bytes | None = None, missing: str = "") -> bytes:
+    """Run git; its failure is the user's (a wrong revision or path), shown in one line:
+    `missing` when git found no such object, git's own first line otherwise."""
     try:
-        out = subprocess.run(["git", "ls-tree", "-r", "--name-only", rev, "--", sub],
-                             capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        detail = getattr(exc, "stderr", "") or str(exc)
-        raise InputError((error(f"git cannot read `{rev}:{sub}`: {detail.strip()}",
-                                hint="run inside the repository; check the revision and path",
-                                code="usage"),), EXIT_USAGE) from None
-    return [n for n in out.split("\n") if n]
+        done = subprocess.run(["git", *args], input=stdin, capture_output=True, check=False)
+    except OSError as exc:
+        raise _git_error(spec, f"cannot run git: {exc.strerror}", "install git") from None
+    if done.returncode != 0:
+        text = done.stderr.decode("utf-8", "replace").strip()
+        if missing and (not text or "Not a valid object name" in text):
+            raise _git_error(spec, missing)
+        lines = text.splitlines()
+        raise _git_error(spec, lines[0][:200] if lines else f"git {args[0]} failed")
+    return done.stdout
 
 
-def _git_export(rev: str, sub: str, target: Path) -> None:
-    """Write the files of `sub` at git revision `rev` below `target`, without touching the
-    working tree."""
-    names = _git_names(rev, sub)
-    if not names:
-        raise InputError((error(f"nothing at `{rev}:{sub}`", code="usage"),), EXIT_USAGE)
-    for name in names:
-        blob = subprocess.run(["git", "show", f"{rev}:{name}"], capture_output=True,
-                              check=True).stdout
+def _from_git(spec: str, owner_folder: Path, workdir: Path) -> LoadResult:
+    """`REV:PATH` or `REV:LABEL`: the revision folder's files read from git into memory,
+    checked, and written below `workdir` under names we chose, then loaded from there."""
+    rev, _, sub = spec.partition(":")
+    if not rev or rev.startswith("-") or not rev.isprintable() or len(rev) > 200:
+        raise _git_error(spec, f"`{rev}` is not a revision",
+                         "for example HEAD~1, a branch, a tag or a commit id")
+    # --end-of-options: whatever the user typed is a revision, never an option of git's
+    out = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+               spec, missing=f"`{rev}` is not a commit of this repository")
+    commit = out.decode("ascii", "replace").strip()
+    if not _OID.fullmatch(commit):
+        raise _git_error(spec, f"`{rev}` is not a commit")
+    if "/" in sub or sub in (".", ".."):
+        folder = _repo_path(sub, spec)
+    else:  # a revision label at that git revision: HEAD~1:2023-r2
+        folder = _label_at(commit, sub, owner_folder, spec)
+    files = _git_files(commit, folder, spec, rev)
+    target = Path(tempfile.mkdtemp(prefix="side-", dir=workdir)) / folder.rpartition("/")[2]
+    target.mkdir()
+    (target / "iku").mkdir()
+    for name, data in files.items():
         dest = target / name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(blob)
+        assert dest.parent in (target, target / "iku")  # names were checked: no way out
+        fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+    result = load_manual(target)
+    # Messages name the file as it is in git, not the temporary copy.
+    shown = f"{rev}:{folder}"
+    temp = {str(target), display_path(target)}
+
+    def named(text: str) -> str:
+        for t in temp:
+            text = text.replace(t, shown)
+        return text
+
+    issues = tuple(dataclasses.replace(
+        i, message=named(i.message),
+        location=None if i.location is None else
+        dataclasses.replace(i.location, file=named(i.location.file))) for i in result.issues)
+    return dataclasses.replace(result, issues=issues)
+
+
+def _prefix(spec: str) -> str:
+    """The working directory's path inside the repository, as git writes it (`sub/dir/`)."""
+    return _git(["rev-parse", "--show-prefix"], spec).decode("utf-8", "replace").strip()
+
+
+def _checked_path(path: str, spec: str) -> str:
+    """`path` (relative to the repository's top) if it stays inside and every part is a
+    plain name; a usage error otherwise."""
+    if path == "." or path == ".." or path.startswith(("../", "/")):
+        raise _git_error(spec, f"`{path}` leads outside the repository")
+    for part in path.split("/"):
+        if not _safe_name(part):
+            raise _git_error(spec, f"`{part}` is not a plain file or folder name",
+                             "names from git are letters, digits and `_ . + -`")
+    return path
+
+
+def _repo_path(sub: str, spec: str) -> str:
+    """PATH of `REV:PATH` relative to the repository's top, as git reads it: relative to the
+    top, or to the working directory when it starts with ./ or ../."""
+    if sub in (".", "..") or sub.startswith(("./", "../")):
+        sub = _prefix(spec) + sub
+    return _checked_path(posixpath.normpath(sub.rstrip("/") or "."), spec)
+
+
+def _label_at(commit: str, label: str, owner_folder: Path, spec: str) -> str:
+    """The folder of the owner's revision `label` at git revision `commit`."""
+    if not _safe_name(label):
+        raise _git_error(spec, f"`{label}` is not a revision label", "for example 2023-r2")
+    if owner_folder.is_absolute():
+        top = _git(["rev-parse", "--show-toplevel"], spec).decode("utf-8", "replace").strip()
+        root = os.path.relpath(os.path.realpath(owner_folder), os.path.realpath(top))
+    else:
+        root = _prefix(spec) + owner_folder.as_posix()
+    root = _checked_path(posixpath.normpath(root), spec)
+    out = _git(["ls-tree", "-r", "-z", "--full-tree", "--name-only", f"{commit}:{root}"], spec,
+               missing=f"there is no {root} at `{spec.partition(':')[0]}`")
+    folders = sorted({f"{root}/{name.rpartition('/')[0]}"
+                      for name in out.decode("utf-8", "replace").split("\0")
+                      if name.endswith(f"/{label}/manual.yaml") or name == f"{label}/manual.yaml"})
+    if not folders:
+        raise InputError((error(f"no revision `{label}` under {owner_folder} at "
+                                f"`{spec.partition(':')[0]}`", code="usage"),), EXIT_USAGE)
+    return _checked_path(folders[0], spec)
+
+
+def _git_files(commit: str, folder: str, spec: str, rev: str) -> dict[str, bytes]:
+    """`manual.yaml` and `iku/*.yaml` of `folder` at `commit`, by name, read into memory.
+
+    Every entry of the tree is looked at: a `.` or `..` or an empty or control-character
+    name anywhere, an oversized file, and a file we need that is a link, a submodule or
+    oddly named are errors. Nothing is written here."""
+    out = _git(["ls-tree", "-r", "-z", "--full-tree", f"{commit}:{folder}"], spec,
+               missing=f"there is no {folder} at `{rev}`")
+    wanted: dict[str, str] = {}
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw = record.partition(b"\t")
+        name = raw.decode("utf-8", "replace")
+        parts = name.split("/")
+        if any(p in ("", ".", "..") or not p.isprintable() for p in parts):
+            raise _git_error(spec, f"the tree holds an entry named {name!r}",
+                             "a tree with such names was made on purpose; do not use it")
+        if not (name == "manual.yaml" or (len(parts) == 2 and parts[0] == "iku"
+                                          and parts[1].endswith(".yaml"))):
+            continue  # the loader reads nothing else
+        mode, kind, oid = [*meta.decode("ascii", "replace").split(" "), "", "", ""][:3]
+        if kind != "blob" or mode not in ("100644", "100755") or not _OID.fullmatch(oid):
+            what = "a symbolic link" if mode == "120000" else \
+                "a submodule" if kind == "commit" else f"a git {kind or 'entry'}"
+            raise _git_error(spec, f"{folder}/{name} is {what}, not a file",
+                             "iku reads only plain files from git")
+        if not _safe_name(parts[-1]):
+            raise _git_error(spec, f"file name {parts[-1]!r} in {folder} is not a plain name",
+                             "names from git are letters, digits and `_ . + -`")
+        wanted[name] = oid
+    if not wanted:
+        raise InputError((error(f"nothing at `{spec}`", hint="is it a manual revision folder?",
+                                code="usage"),), EXIT_USAGE)
+    batch = "".join(f"{oid}\n" for oid in wanted.values()).encode("ascii")
+    checked = _git(["cat-file", "--batch-check"], spec, batch).decode("ascii", "replace")
+    for name, line in zip(wanted, checked.splitlines(), strict=False):
+        size = line.rpartition(" ")[2]  # "<oid> blob <size>", or "<oid> missing"
+        if not size.isdigit():
+            raise _git_error(spec, f"{folder}/{name} cannot be read ({line})")
+        if int(size) > MAX_FILE_BYTES:
+            raise _git_error(spec, f"{folder}/{name} is {int(size):,} bytes, over the limit "
+                             f"of {MAX_FILE_BYTES:,}")
+    blobs = _git(["cat-file", "--batch"], spec, batch)
+    files: dict[str, bytes] = {}
+    pos = 0
+    for name, oid in wanted.items():  # each: "<oid> blob <size>\n<content>\n"
+        header_end = blobs.index(b"\n", pos)
+        got, _, size = blobs[pos:header_end].decode("ascii").split(" ")
+        assert got == oid
+        start = header_end + 1
+        files[name] = blobs[start:start + int(size)]
+        pos = start + int(size) + 1
+    return files
 
 
 def load_pair(old: str, new: str, owner_folder: Path, owner: str) -> tuple[Manual, Manual]:
     """Load both sides, revisions of `owner`; any error in either stops with all their
     issues."""
     workdir = Path(tempfile.mkdtemp(prefix="iku-diff-"))
+    allow_root(workdir)  # the copies from git are read from there
     try:
         results = [resolve(old, owner_folder, workdir), resolve(new, owner_folder, workdir)]
     finally:

@@ -19,6 +19,9 @@ EXIT_USAGE = 2  # wrong command-line usage (argparse uses 2 as well)
 EXIT_INPUT = 3  # a manual or dataset could not be loaded or is invalid
 EXIT_MISSING_DATA = 4  # --strict and some figure has no data
 EXIT_FIGURE_ERROR = 5  # a figure could not be computed: a formula or check failed on the data
+# As a shell reports a command ended by a signal (128 + its number), without a traceback:
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT)
+EXIT_BROKEN_PIPE = 141  # the reader of the output went away (`iku ... | head`; SIGPIPE)
 
 
 class Severity(StrEnum):

@@ -1,12 +1,21 @@
 """Evaluation results as JSON, CSV and Markdown text, for scripts and for pasting into
-documents. Plain text only; the terminal tables are in engine.render."""
+documents. Plain text only; the terminal tables are in engine.render.
+
+JSON is strict (RFC 8259: no NaN or Infinity) and exact: every figure is a JSON number
+written from the Decimal's own digits (`to_json`), never through a binary float, so
+a rupiah amount of 17 digits reads back as written and 88.89 is 88.89. Whole numbers
+are written without decimals (100, not 100.00) and others without trailing zeros (88.9,
+not 88.90), as Python's json module wrote them before; the terminal table shows the
+same values at the manual's precision. Readers that parse numbers as doubles (JavaScript,
+`json.loads` by default) get the nearest double, as from any JSON; `json.loads(text,
+parse_float=decimal.Decimal)` gets the exact value.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -21,11 +30,66 @@ if TYPE_CHECKING:  # annotations only: importing them costs start-up time on eve
     from engine.reconcile import Reconciliation
 
 
-def _n(x: Decimal | None) -> float | int | None:
-    """A rounded figure as a JSON number: whole numbers as int, others as float."""
-    if x is None:
-        return None
-    return int(x) if x == x.to_integral_value() else float(x)
+def _n(x: Decimal | None) -> Decimal | None:
+    """A figure for JSON: kept as a Decimal, which `to_json` writes exactly."""
+    return x
+
+
+def _number(x: Decimal) -> str:
+    """The JSON text of a finite Decimal: exact, plain notation, no trailing zeros.
+
+    >>> [_number(Decimal(t)) for t in ("100.00", "88.90", "1E+3", "-0.0", "12345678901234567.89")]
+    ['100', '88.9', '1000', '0', '12345678901234567.89']
+    """
+    if not x.is_finite():  # the loaders and the formula context make this impossible
+        raise ValueError(f"{x} is not a finite number; JSON has no NaN or Infinity")
+    if x == 0:
+        return "0"
+    if x == x.to_integral_value():
+        return format(x.to_integral_value(), "f")
+    return format(x, "f").rstrip("0")
+
+
+def to_json(value: Any) -> str:
+    """`value` as strict JSON text, laid out as `json.dumps(value, indent=2,
+    ensure_ascii=False)` would, with Decimals as exact numbers and without NaN or Infinity.
+
+    >>> print(to_json({"a": [Decimal("1.50"), 2, None], "b": {}, "c": "x"}))
+    {
+      "a": [
+        1.5,
+        2,
+        null
+      ],
+      "b": {},
+      "c": "x"
+    }
+    """
+    out: list[str] = []
+    _encode(value, "", out)
+    return "".join(out)
+
+
+def _encode(value: Any, indent: str, out: list[str]) -> None:
+    if isinstance(value, Decimal):
+        out.append(_number(value))
+    elif isinstance(value, dict) and value:
+        inner = indent + "  "
+        out.append("{")
+        for i, (k, v) in enumerate(value.items()):
+            out.append(("," if i else "") + "\n" + inner + json.dumps(str(k), ensure_ascii=False)
+                       + ": ")
+            _encode(v, inner, out)
+        out.append("\n" + indent + "}")
+    elif isinstance(value, list | tuple) and value:
+        inner = indent + "  "
+        out.append("[")
+        for i, v in enumerate(value):
+            out.append(("," if i else "") + "\n" + inner)
+            _encode(v, inner, out)
+        out.append("\n" + indent + "]")
+    else:  # str, int, bool, None, float, and empty containers: json's own text
+        out.append(json.dumps(value, ensure_ascii=False, allow_nan=False))
 
 
 def _figure(fig: Figure) -> dict[str, Any]:
@@ -89,7 +153,7 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
 
 
 def evaluation_json(ev: Evaluation) -> str:
-    return json.dumps(evaluation_dict(ev), indent=2, ensure_ascii=False) + "\n"
+    return to_json(evaluation_dict(ev)) + "\n"
 
 
 CSV_COLUMNS = ("objective", "iku", "indicator", "period", "unit_of_measure", "target",
@@ -156,18 +220,11 @@ def evaluation_markdown(ev: Evaluation) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the whole new one."""
-    import tempfile  # here, not at the top: only --output writes
+    """Write `text` to `path` so that readers see the old file or the whole new one; never
+    over an input of the run, a folder or a device (engine.safeio.write_output)."""
+    from engine.safeio import write_output  # here, not at the top: only --output writes
 
-    path = path.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_output(path, text)
 
 
 # -- diff, impact, reconcile ----------------------------------------------------------------

@@ -43,17 +43,63 @@ GROUP_LABEL = {"above": "di atas target", "on": "sesuai target", "below": "di ba
 BAND_STYLE = {"hijau": "green", "kuning": "yellow", "merah": "red"}
 
 
+MIN_WIDTH = 20  # narrower, no table has room for its columns
+MAX_WIDTH = 1000  # rich pads every line to the width: 10**9 would take gigabytes
+DEFAULT_WIDTH = 120  # when writing to a file or pipe and COLUMNS is not set
+
+
+class _Console(Console):
+    """rich's Console, except that a closed pipe (`iku ... | head`) reaches the CLI as a
+    BrokenPipeError, which ends the run quietly, instead of rich's exit with status 1."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
+def width_problem(text: str, shown: str) -> str:
+    """Why `text` is not a width, or an empty string; `shown` is how the user wrote it.
+
+    >>> width_problem("abc", "COLUMNS=abc"), width_problem("80", "COLUMNS=80")
+    ('COLUMNS=abc is not a whole number of columns from 20 to 1000', '')
+    """
+    if text.isascii() and text.isdigit() and MIN_WIDTH <= int(text) <= MAX_WIDTH:
+        return ""
+    return f"{shown[:60]} is not a whole number of columns from {MIN_WIDTH} to {MAX_WIDTH}"
+
+
+def env_width() -> int | None:
+    """COLUMNS as a width, None when unset; a usage error when it is not a width, rather
+    than a guess (rich would silently ignore it; a width of 0 would print nothing)."""
+    text = os.environ.get("COLUMNS", "")
+    if not text:
+        return None
+    problem = width_problem(text, f"COLUMNS={text}")
+    if problem:
+        from engine.errors import EXIT_USAGE, InputError, error  # only when COLUMNS is wrong
+
+        raise InputError((error(problem, hint="set COLUMNS to your terminal's width, unset "
+                                "it, or pass --width", code="usage"),), EXIT_USAGE)
+    return int(text)
+
+
 def make_console(file: IO[str] | None = None, width: int | None = None,
                  color: bool | None = None) -> Console:
-    """A console that honours NO_COLOR and plain output when not writing to a terminal."""
+    """A console that honours NO_COLOR and plain output when not writing to a terminal.
+
+    The width is `width`, else COLUMNS, else the terminal's, else DEFAULT_WIDTH."""
     out = file or sys.stdout
     is_tty = hasattr(out, "isatty") and out.isatty()
     no_color = bool(os.environ.get("NO_COLOR")) or color is False or (color is None and not is_tty)
+    if width is None:
+        width = env_width()
     if width is None and not is_tty:
-        width = int(os.environ.get("COLUMNS", "120"))
-    return Console(file=out, width=width, no_color=no_color,
-                   color_system=None if no_color else "auto", highlight=False,
-                   soft_wrap=False, emoji=False)
+        width = DEFAULT_WIDTH
+    if width is not None:
+        width = min(max(width, MIN_WIDTH), MAX_WIDTH)  # the CLI refuses others; a library call
+    return _Console(file=out, width=width, no_color=no_color,
+                    color_system=None if no_color else "auto", highlight=False,
+                    soft_wrap=False, emoji=False)
 
 
 def num(x: Decimal | None, places: int = 2) -> str:

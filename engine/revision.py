@@ -21,7 +21,8 @@ from pathlib import Path
 from engine.errors import EXIT_INPUT, EXIT_USAGE, InputError, Location, error
 from engine.manual import HEADER, IKU_DIR, ManualSet
 from engine.model import Iku, Manual, Target
-from engine.yamlload import LoadedDoc, display_path, load_file
+from engine.safeio import read_regular
+from engine.yamlload import MAX_FILE_BYTES, LoadedDoc, display_path, load_file
 
 
 @dataclass
@@ -120,6 +121,12 @@ def _iku_text(doc: LoadedDoc, text: str, iku: Iku, source_year: int, year: int,
     return "\n".join(lines)
 
 
+def _text(path: Path) -> str:
+    """A file's text, read as the loader reads it: a regular file, bounded (engine.safeio)."""
+    raw = read_regular(path, MAX_FILE_BYTES, display_path(path))
+    return raw.decode("utf-8").removeprefix("\ufeff")
+
+
 def new_revision(manuals: ManualSet, owner_folder: Path, source_label: str | None = None,
                  mid_year: bool = False, effective: dt.date | None = None,
                  note: str = "", dry_run: bool = False) -> NewRevision:
@@ -167,14 +174,14 @@ def new_revision(manuals: ManualSet, owner_folder: Path, source_label: str | Non
     header_doc, issues = load_file(src / HEADER)
     if header_doc is None:
         raise InputError(tuple(issues), EXIT_INPUT)
-    texts[HEADER] = _header_text(header_doc, (src / HEADER).read_text(encoding="utf-8"), year,
-                                 label, number, effective, source.label, note)
+    texts[HEADER] = _header_text(header_doc, _text(src / HEADER), year, label, number,
+                                 effective, source.label, note)
     for iku in source.ikus:
         path = Path(iku.file)
         doc, issues = load_file(path)
         if doc is None:
             raise InputError(tuple(issues), EXIT_INPUT)
-        text = path.read_text(encoding="utf-8")
+        text = _text(path)
         if not mid_year:
             text = _iku_text(doc, text, iku, source.year, year, out)
         texts[f"{IKU_DIR}/{path.name}"] = text

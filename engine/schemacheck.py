@@ -27,7 +27,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import Issue, did_you_mean, error
+from engine.errors import InputError, Issue, did_you_mean, error
+from engine.safeio import read_regular, replace_file
 from engine.yamlload import LoadedDoc
 
 if TYPE_CHECKING:  # jsonschema is imported when a file has to be validated, not before
@@ -93,10 +94,7 @@ class _Verdicts:
             self.known = set()
             folder = cache_dir()
             if folder is not None:
-                try:
-                    lines = (folder / CACHE_FILE).read_text(encoding="ascii").split()
-                except (OSError, UnicodeDecodeError):
-                    lines = []
+                lines = _read_cache(folder / CACHE_FILE)
                 # only well-formed hashes count; anything else in the file is ignored
                 self.known = {h for h in lines if len(h) == 64 and
                               all(c in "0123456789abcdef" for c in h)}
@@ -116,20 +114,21 @@ class _Verdicts:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / CACHE_FILE
-            try:
-                old = path.read_text(encoding="ascii").split()
-            except (OSError, UnicodeDecodeError):
-                old = []
-            keep = list(dict.fromkeys(old + self.new))[-MAX_VERDICTS:]
-            import tempfile  # here, not at the top: most runs never write
-
-            fd, tmp = tempfile.mkstemp(prefix=f".{CACHE_FILE}.", dir=folder)
-            with os.fdopen(fd, "w", encoding="ascii") as fh:
-                fh.write("\n".join(keep) + "\n")
-            os.replace(tmp, path)
+            keep = list(dict.fromkeys(_read_cache(path) + self.new))[-MAX_VERDICTS:]
+            replace_file(path, ("\n".join(keep) + "\n").encode("ascii"))
         except OSError:
             pass  # a cache that cannot be written only costs time
         self.new = []
+
+
+def _read_cache(path: Path) -> list[str]:
+    """The cache's lines; none when it is missing, unreadable or not a regular file (a FIFO
+    or a link to /dev/zero there must cost nothing: a cache only saves time)."""
+    try:
+        raw = read_regular(path, MAX_VERDICTS * 65 + 4096, str(path), confine=False)
+        return raw.decode("ascii").split()
+    except (InputError, UnicodeDecodeError):
+        return []
 
 
 _VERDICTS = _Verdicts()

@@ -15,8 +15,14 @@ read"):
 * decimal numbers are read as `decimal.Decimal` built from the text written in
   the file, so `82.615` stays exactly 82.615 (binary floats would not);
   `.inf` and `.nan` are not numbers here;
+* every number is bounded as the formula context bounds what it computes (at
+  most `NUMBER_DIGITS` significant digits, a magnitude below
+  10**`NUMBER_MAX_EXP`, at most -`NUMBER_MIN_EXP` decimal places), so that no
+  number read can overflow, lose digits or take long to print later;
 * tabs, bytes that are not UTF-8, control and bidirectional-override
-  characters, and files over `MAX_FILE_BYTES` are errors with line and column.
+  characters, and files over `MAX_FILE_BYTES` are errors with line and column;
+* files are read through `engine.safeio`: regular files only, with a bounded
+  read (see there).
 
 The result is plain data (dict, list, str, int, Decimal, bool, None) and a
 line table mapping each path (a tuple of keys and indexes) to its position.
@@ -41,10 +47,18 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from engine.errors import Issue, Location, error
+from engine.errors import InputError, Issue, Location, error
+from engine.safeio import read_regular
 
 MAX_FILE_BYTES = 512 * 1024  # a manual's IKU file is a few KiB; a dataset file tens of KiB
 MAX_DEPTH = 40  # nesting of mappings and sequences
+# The bounds of engine.formula.CONTEXT (prec, Emax + 1, Emin; tests/test_hazards.py keeps them
+# equal), applied where a number is read, so that every file kind gets them: a value that the
+# formulas could not compute with is refused at its line instead of failing, or printing a
+# million digits, later.
+NUMBER_DIGITS = 28  # significant digits, as written (trailing zeros count)
+NUMBER_MAX_EXP = 21  # magnitudes below 10**21
+NUMBER_MIN_EXP = -30  # at most 30 decimal places
 
 PathKey = tuple[str | int, ...]
 
@@ -78,6 +92,8 @@ _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\
 
 # Tabs, C0/C1 controls other than newline and carriage return, and the bidi characters.
 _FORBIDDEN = re.compile("[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + "".join(sorted(_BIDI)) + "]")
+# The same, written as escapes inside double quotes (a tab there is harmless text).
+_ESCAPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + "".join(sorted(_BIDI)) + "]")
 
 
 class StrictYamlError(Exception):
@@ -209,6 +225,13 @@ def _fail(message: str, mark: Any, hint: str = "") -> StrictYamlError:
 
 def _scalar(event: yaml.ScalarEvent, tag: str) -> Any:
     value = event.value
+    # `"\u202e"` or `"\x07"` in double quotes makes a character that _precheck refuses in text
+    bad = _ESCAPED.search(value) if event.style == '"' else None
+    if bad:
+        ch = bad.group()
+        raise _fail(f"escaped {'bidirectional' if ch in _BIDI else 'control'} character "
+                    f"U+{ord(ch):04X} in a quoted value", event.start_mark,
+                    "remove it; it is invisible or changes how the text displays")
     if tag == _STR:
         if not event.style:  # plain (None from PyYAML, "" from libyaml): check for surprises
             for pattern, why in _AMBIGUOUS:
@@ -219,21 +242,58 @@ def _scalar(event: yaml.ScalarEvent, tag: str) -> Any:
                                    if "boolean" in why else ""))
         return value
     if tag == _INT:
-        return int(value.replace("_", ""))
+        digits = value.replace("_", "").lstrip("+-")
+        if len(digits) > NUMBER_DIGITS:  # before int(): Python refuses over 4,300 digits
+            raise _too_many_digits(value, len(digits), event)
+        whole = int(value.replace("_", ""))
+        if abs(whole) >= 10**NUMBER_MAX_EXP:
+            raise _too_large(value, event)
+        return whole
     if tag == _FLOAT:
         try:
             number = Decimal(value.replace("_", ""))
         except InvalidOperation:
             number = None
         if number is None or not number.is_finite():
-            raise _fail(f"`{value}` is not a finite number", event.start_mark)
-        return number
+            raise _fail(f"`{_short(value)}` is not a finite number", event.start_mark)
+        return _bounded(number, value, event)
     if tag == _BOOL:
         return value.lower() == "true"
     if tag == _NULL:
         return None
     raise _fail(f"tag `{tag}` is not allowed", event.start_mark,
                 "remove the tag; only plain values, lists and mappings are supported")
+
+
+def _short(text: str) -> str:
+    """A value as a message shows it: long ones cut, with their length."""
+    return text if len(text) <= 40 else f"{text[:20]}…{text[-8:]} ({len(text):,} characters)"
+
+
+def _too_many_digits(value: str, n: int, event: yaml.ScalarEvent) -> StrictYamlError:
+    return _fail(f"`{_short(value)}` has {n:,} significant digits, more than the "
+                 f"{NUMBER_DIGITS} iku computes with", event.start_mark,
+                 f"round it to at most {NUMBER_DIGITS} digits")
+
+
+def _too_large(value: str, event: yaml.ScalarEvent) -> StrictYamlError:
+    return _fail(f"`{_short(value)}` is too large: numbers must be below "
+                 f"10^{NUMBER_MAX_EXP} in magnitude", event.start_mark,
+                 "check the value and its unit")
+
+
+def _bounded(number: Decimal, value: str, event: yaml.ScalarEvent) -> Decimal:
+    """`number` if it lies within the formula context's bounds; an error at its mark if not."""
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    if len(digits) > NUMBER_DIGITS:
+        raise _too_many_digits(value, len(digits), event)
+    if exponent + len(digits) > NUMBER_MAX_EXP:  # 10**21 or more (0e30 as well: write 0)
+        raise _too_large(value, event)
+    if exponent < NUMBER_MIN_EXP:
+        raise _fail(f"`{_short(value)}` has more than {-NUMBER_MIN_EXP} decimal places",
+                    event.start_mark, f"round it to at most {-NUMBER_MIN_EXP} decimals")
+    return number
 
 
 _NOT_ALLOWED = "write the value out in full; anchors and aliases are not supported"
@@ -284,9 +344,12 @@ def _value(loader: Any, path: PathKey, lines: dict[PathKey, tuple[int, int]],
             loader.get_event()
             key_tag = key_event.tag if key_event.tag not in (None, "!") else \
                 loader.resolve(ScalarNode, key_event.value, key_event.implicit)
-            key = _scalar(key_event, key_tag)
-            if not isinstance(key, str):
-                key = str(key_event.value)  # `2023:` as a key means the text "2023"
+            if key_tag in (_INT, _FLOAT):  # `2023:` as a key means the text "2023"
+                key = key_event.value
+            else:
+                key = _scalar(key_event, key_tag)
+                if not isinstance(key, str):
+                    key = str(key_event.value)  # `true:` and `null:` keys are text as well
             if key in result:
                 first = lines.get((*path, key), (0, 0))[0]
                 raise _fail(f"duplicate key `{key}` (first at line {first})", key_mark,
@@ -356,9 +419,9 @@ def load_file(path: Path, shown: str | None = None) -> tuple[LoadedDoc | None, l
     """Read and parse one file strictly. Never raises for bad content; returns issues."""
     shown = shown or display_path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [error(f"cannot read file: {exc.strerror}", Location(shown), code="io")]
+        raw = read_regular(path, MAX_FILE_BYTES, shown)
+    except InputError as exc:
+        return None, list(exc.issues)
     text, issues = _precheck(raw, shown)
     if text is None:
         return None, issues
