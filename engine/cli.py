@@ -79,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--year", type=int, help="year to evaluate (default: the owner's latest "
                                                 "year with data)")
         when = p.add_mutually_exclusive_group()
-        when.add_argument("--period", help="2023, 2023-S1, 2023-TW2, or TW2, S1, year with "
-                                           "--year (any case; default: the whole year)")
+        when.add_argument("--period", help="2023, 2023-S1, 2023-TW2, 2023-M03, or TW2, S1, M3, "
+                                           "year with --year (any case; default: the whole "
+                                           "year)")
         when.add_argument("--as-of", dest="as_of", metavar="PERIOD",
                           help="each IKU at its latest scheduled period ending within PERIOD, "
                                "N/A where none is due, as the directorates' TW IV tables do")
