@@ -331,6 +331,9 @@ def _computation(tree: Tree, comp: Computation, prec: int) -> None:
         child = node.add(_value_label(part.label, part.value, prec))
         if part.value.computation is not None:
             _computation(child, part.value.computation, prec)
+    for part in comp.passed_over:
+        node.add(Text(f"{part.label}: passed over, a later period without data "
+                      f"({part.value.message})", style="dim"))
 
 
 def _show_input(value: object) -> str:

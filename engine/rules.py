@@ -23,6 +23,12 @@ from engine.formula import Formula, FormulaError
 Values = Sequence[Decimal]
 
 
+# Which of the measured periods inside a longer period an aggregate reads (Rule.parts).
+EVERY = "every"  # each one; all are needed
+LATEST = "latest"  # the latest one only; it is needed
+LATEST_KNOWN = "latest_known"  # the latest one that has data; later ones without are passed over
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str  # as the manual writes it
@@ -30,6 +36,7 @@ class Rule:
     combine: Callable[[Values, Values], Decimal] | None  # (values, weights) -> value;
     # None where the rule is not arithmetic (a formula written in the manual, owner_only)
     needs_weights: bool = False  # every part must carry a weight
+    parts: str = EVERY  # for aggregates: which periods inside it the rule reads
 
 
 def _mean(values: Values, weights: Values) -> Decimal:
@@ -66,7 +73,11 @@ def _table(*rules: Rule) -> dict[str, Rule]:
 # schedule.aggregate: a longer period (semester, year) from the measured periods inside it.
 AGGREGATES = _table(
     Rule("last", "the latest measured period inside it (a cumulative or point-in-time "
-                 "figure); only that period is needed", _last),
+                 "figure); only that period is needed", _last, parts=LATEST),
+    Rule("take_last_known", "the latest measured period inside it that has data (a "
+                            "cumulative or point-in-time figure); later periods without data "
+                            "are passed over, and none with data is no data", _last,
+         parts=LATEST_KNOWN),
     Rule("mean", "the mean of every measured period inside it; each one is needed", _mean),
     Rule("sum", "the sum of every measured period inside it; each one is needed", _sum),
     Rule("formula", "the manual's `aggregate_formula` over `values` (every measured period "
