@@ -144,8 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain", help="how one figure came about, step by step",
                        description="Explain one figure: an IKU's (the revision and formula in "
                        "force, each input with its file and line, each step's value, the "
-                       "cascade, links into other manuals and period parts, the target, "
-                       "capaian, rounding and status), an objective's NSS (SS.3), a "
+                       "cascade, links into other manuals and period parts (and those "
+                       "take_last_known passed over), the target, capaian (for a range target, "
+                       "which bound and why; the cap or floor in force), rounding and status), "
+                       "an objective's NSS (SS.3), a "
                        "perspective's NKP (NKP.INTERNAL) or the NPSS.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("iku", metavar="FIGURE",
