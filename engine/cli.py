@@ -87,8 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--year", type=int, help="year to evaluate (default: the owner's latest "
                                                 "year with data)")
         when = p.add_mutually_exclusive_group()
-        when.add_argument("--period", help="2023, 2023-S1, 2023-TW2, or TW2, S1, year with "
-                                           "--year (any case; default: the whole year)")
+        when.add_argument("--period", help="2023, 2023-S1, 2023-TW2, 2023-M03, or TW2, S1, M3, "
+                                           "year with --year (any case; default: the whole "
+                                           "year)")
         when.add_argument("--as-of", dest="as_of", metavar="PERIOD",
                           help="each IKU at its latest scheduled period ending within PERIOD, "
                                "N/A where none is due, as the directorates' TW IV tables do")
@@ -155,8 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain", help="how one figure came about, step by step",
                        description="Explain one figure: an IKU's (the revision and formula in "
                        "force, each input with its file and line, each step's value, the "
-                       "cascade, links into other manuals and period parts, the target, "
-                       "capaian, rounding and status), an objective's NSS (SS.3), a "
+                       "cascade, links into other manuals and period parts (and those "
+                       "take_last_known passed over), the target, capaian (for a range target, "
+                       "which bound and why; the cap or floor in force), rounding and status), "
+                       "an objective's NSS (SS.3), a "
                        "perspective's NKP (NKP.INTERNAL) or the NPSS.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("iku", metavar="FIGURE",

@@ -24,7 +24,7 @@ from engine.dataset import Dataset, load_dataset
 from engine.errors import EXIT_USAGE, InputError, Issue, Location, did_you_mean, error
 from engine.evaluate import Evaluation, Evaluator
 from engine.manual import LoadResult, ManualSet, load_manual
-from engine.model import Iku, Manual, Target
+from engine.model import Iku, Manual, Range, Target, TargetValue
 from engine.periods import Period
 from engine.safeio import allow_root
 from engine.values import LinkResolver
@@ -91,9 +91,23 @@ def expression_diff(old: str, new: str) -> str:
     return re.sub(r"(\w) \(", r"\1(", text)  # a name before `(` is a function call
 
 
+def _tv(v: TargetValue) -> str:
+    """A target value as text: `99`, or a range `80–90`."""
+    return f"{_n(v.low)}–{_n(v.high)}" if isinstance(v, Range) else _n(v)
+
+
 def _target_text(t: Target, periods: bool = True) -> str:
-    shown = ", ".join(f"{s} {_n(v)}" for s, v in t.periods) if periods else ""
-    return _n(t.value) + (f" ({shown})" if shown else "")
+    shown = ", ".join(f"{s} {_tv(v)}" for s, v in t.periods) if periods else ""
+    return _tv(t.value) + (f" ({shown})" if shown else "")
+
+
+def _limits_text(iku: Iku, kind: str) -> str:
+    """The IKU's own cap or floor as text: "" when it leaves the manual's in force."""
+    own = iku.limits
+    if own is None or not (own.sets_cap if kind == "cap" else own.sets_floor):
+        return ""
+    value = own.cap if kind == "cap" else own.floor
+    return "none (null)" if value is None else _n(value)
 
 
 def _targets(targets: tuple[Target, ...], other: tuple[Target, ...] = ()) -> dict[int, str]:
@@ -162,6 +176,10 @@ def _iku_changes(old: Iku, new: Iku, old_m: Manual, new_m: Manual) -> Iterator[C
         if year != new_year and ta.get(year) != tb.get(year):
             yield Change(code, f"target {year}", ta.get(year, ""), tb.get(year, ""),
                          kind="target")
+    for kind in ("cap", "floor"):
+        a, b = _limits_text(old, kind), _limits_text(new, kind)
+        if a != b:
+            yield Change(code, f"capaian {kind}", a or "the manual's", b or "the manual's")
     ca, cb = old.cascade, new.cascade
     if ca.rollup != cb.rollup:
         yield Change(code, "roll-up", ca.rollup, cb.rollup)
@@ -193,6 +211,7 @@ def _header_changes(old: Manual, new: Manual) -> Iterator[Change]:
         ("capaian (higher is better)", so.capaian_higher.text, sn.capaian_higher.text),
         ("capaian (lower is better)", so.capaian_lower.text, sn.capaian_lower.text),
         ("capaian cap", _n(so.cap), _n(sn.cap)),
+        ("capaian floor", _n(so.floor), _n(sn.floor)),
         ("status bands", "; ".join(f"{b.name} {_n(b.low)}-{_n(b.high)}" for b in so.bands),
          "; ".join(f"{b.name} {_n(b.low)}-{_n(b.high)}" for b in sn.bands)),
         ("roll-up rules", f"{so.nss}, {so.nkp}, {so.npss}", f"{sn.nss}, {sn.nkp}, {sn.npss}"),

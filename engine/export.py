@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.evaluate import Evaluation
+from engine.model import Range, TargetValue
 from engine.rollup import Score, score_text
 from engine.scoring import Figure
 
@@ -92,11 +93,18 @@ def _encode(value: Any, indent: str, out: list[str]) -> None:
         out.append(json.dumps(value, ensure_ascii=False, allow_nan=False))
 
 
+def _target(t: TargetValue | None) -> Decimal | dict[str, Decimal | None] | None:
+    """A number, or a range as the manual writes it: {"from": 80, "to": 90}."""
+    if isinstance(t, Range):
+        return {"from": _n(t.low), "to": _n(t.high)}
+    return _n(t)
+
+
 def _figure(fig: Figure) -> dict[str, Any]:
     return {
         "realisasi": _n(fig.realisasi),
         "realisasi_exact": None if fig.value.exact is None else str(fig.value.exact),
-        "target": _n(fig.target),
+        "target": _target(fig.target),
         "capaian": _n(fig.capaian),
         "status": fig.band,
         "group": fig.group,
@@ -178,8 +186,8 @@ def evaluation_csv(ev: Evaluation) -> str:
     return buf.getvalue()
 
 
-def _s(x: Decimal | None) -> str:
-    return "" if x is None else str(x)
+def _s(x: Decimal | Range | None) -> str:
+    return "" if x is None else str(x)  # a range as `80–90`
 
 
 def _md(text: str) -> str:

@@ -29,28 +29,31 @@ from engine.errors import (
     has_errors,
     warning,
 )
-from engine.formula import Formula, FormulaError, compile_formula
+from engine.formula import Formula, FormulaError, compile_formula, fmt_exact
 from engine.functions import LIBRARY
 from engine.model import (
     Assumption,
     Cascade,
     CascadeUnit,
     Iku,
+    Limits,
     Link,
     Manual,
     Objective,
     Perspective,
+    Range,
     Revision,
     Schedule,
     Scoring,
     StatusBand,
     Step,
     Target,
+    TargetValue,
     Unit,
     Variable,
 )
 from engine.periods import SUFFIXES, Period
-from engine.rules import CASCADE, NKP, NSS
+from engine.rules import CASCADE, NKP, NSS, POLARITIES
 from engine.yamlload import LoadedDoc, display_path, load_file
 
 HEADER = "manual.yaml"
@@ -98,12 +101,59 @@ def _dec(x: Any) -> Decimal:
     return x if isinstance(x, Decimal) else Decimal(x)
 
 
+def _target_value(x: Any) -> TargetValue:
+    """A number, or a range written `{from: 80, to: 90}` (the schema has checked the shape)."""
+    if isinstance(x, dict):
+        return Range(_dec(x["from"]), _dec(x["to"]))
+    return _dec(x)
+
+
 def _targets(raw: list[dict[str, Any]] | None) -> tuple[Target, ...]:
     out = []
     for t in raw or []:
-        periods = tuple((k, _dec(v)) for k, v in (t.get("periods") or {}).items())
-        out.append(Target(int(t["year"]), _dec(t["value"]), periods, t.get("source", "")))
+        periods = tuple((k, _target_value(v)) for k, v in (t.get("periods") or {}).items())
+        out.append(Target(int(t["year"]), _target_value(t["value"]), periods,
+                          t.get("source", "")))
     return tuple(out)
+
+
+def _check_target_values(targets: tuple[Target, ...], path: tuple[Any, ...], polarity: str,
+                         doc: LoadedDoc, code: str, issues: list[Issue]) -> None:
+    """Each range is a range (its `from` below its `to`), and a polarity that needs a range
+    (stabilize) has one everywhere: a single number there has no inside to be met in."""
+    rule = POLARITIES[polarity]
+    for i, t in enumerate(targets):
+        values = [(("value",), "", t.value)] + [(("periods", s), f" {s}", v)
+                                                  for s, v in t.periods]
+        for key, label, v in values:
+            where = doc.loc((*path, i, *key))
+            if isinstance(v, Range) and v.low >= v.high:
+                # from == to is refused too: a range without an inside is a single target
+                # written the long way, and more likely a slip than meant
+                what = "is empty" if v.low == v.high else "is reversed"
+                hint = (f"write a single target as a number: {fmt_exact(v.low)}"
+                        if v.low == v.high else
+                        f"`from` is the lower bound: {{from: {fmt_exact(v.high)}, "
+                        f"to: {fmt_exact(v.low)}}}")
+                issues.append(error(f"{t.year}{label} target range from {fmt_exact(v.low)} to "
+                                    f"{fmt_exact(v.high)} {what}: `from` must be below `to`",
+                                    where, hint=hint, iku=code, code="range"))
+            elif not isinstance(v, Range) and rule.single is None:
+                issues.append(error(
+                    f"polarity {polarity} needs a range target, but the {t.year}{label} target "
+                    f"is the single number {fmt_exact(v)}", where,
+                    hint=f"write the range it should stay in, such as {{from: {fmt_exact(v)}, "
+                         f"to: ...}}, or choose higher_is_better or lower_is_better",
+                    iku=code, code="range"))
+
+
+def _limits(doc: LoadedDoc) -> Limits | None:
+    raw = doc.data.get("scoring")
+    if raw is None:
+        return None
+    return Limits(None if raw.get("cap") is None else _dec(raw["cap"]),
+                  None if raw.get("floor") is None else _dec(raw["floor"]),
+                  "cap" in raw, "floor" in raw, doc.loc(("scoring",)))
 
 
 def _line(doc: LoadedDoc, *path: Any) -> int:
@@ -154,7 +204,10 @@ def _build_header(doc: LoadedDoc, folder: str, issues: list[Issue]) -> dict[str,
                            None if scoring_raw.get("cap") is None else _dec(scoring_raw["cap"]),
                            bands, scoring_raw["rollup"]["nss"], scoring_raw["rollup"]["nkp"],
                            scoring_raw["rollup"]["npss"], scoring_raw["rollup"]["empty"],
-                           doc.loc(("scoring", "rollup"))),
+                           doc.loc(("scoring", "rollup")),
+                           None if scoring_raw.get("floor") is None
+                           else _dec(scoring_raw["floor"]),
+                           doc.loc(("scoring", "cap")), doc.loc(("scoring", "floor"))),
         "indicator_codes": d.get("indicator_codes", DEFAULT_FORMAT),
         "assumptions": tuple(Assumption(a["id"], a["text"], doc.loc(("assumptions", i)))
                              for i, a in enumerate(d.get("assumptions") or [])),
@@ -267,6 +320,7 @@ def _build_iku(doc: LoadedDoc, manual_year: int, issues: list[Issue]) -> Iku | N
     targets = _targets(d["targets"])
     _check_targets(targets, d["targets"], ("targets",), schedule, manual_year, doc, code, issues,
                    required=True)
+    _check_target_values(targets, ("targets",), d["polarity"], doc, code, issues)
 
     casc = d["cascade"]
     rollup_formula = _rule_formula(doc, "cascade", "rollup", ["values", "weights"], code, issues)
@@ -294,6 +348,8 @@ def _build_iku(doc: LoadedDoc, manual_year: int, issues: list[Issue]) -> Iku | N
         utargets = _targets(u.get("targets"))
         _check_targets(utargets, u.get("targets") or [], ("cascade", "units", i, "targets"),
                        schedule, manual_year, doc, code, issues, required=False)
+        _check_target_values(utargets, ("cascade", "units", i, "targets"), d["polarity"], doc,
+                             code, issues)
         units.append(CascadeUnit(u["unit"], u.get("indicator", ""), _dec(u.get("weight", 1)), uf,
                                  utargets, link))
     for i, v in enumerate(variables):
@@ -315,6 +371,7 @@ def _build_iku(doc: LoadedDoc, manual_year: int, issues: list[Issue]) -> Iku | N
                           for i, a in enumerate(d.get("assumptions") or [])),
         file=doc.path,
         lines=tuple((k, _line(doc, k)) for k in keys if k in d),
+        limits=_limits(doc),
     )
 
 
@@ -461,6 +518,7 @@ def _check_header(h: dict[str, Any], doc: LoadedDoc, ikus: dict[str, tuple[Iku |
             issues.append(error("cascade has no units; list them or use rollup: owner_only",
                                 idoc.loc(("cascade",)), iku=code, code="cascade"))
     _check_bands(h["scoring"].bands, doc, issues)
+    _check_limits(h["scoring"], doc, ikus, issues)
     _check_weights(h, doc, issues)
     template = h["indicator_codes"]
     problem = format_problem(template)
@@ -508,6 +566,33 @@ def _check_weights(h: dict[str, Any], doc: LoadedDoc, issues: list[Issue]) -> No
             issues.append(error(f"{o.code} has no weight, which the NKP rule {scoring.nkp} "
                                 "needs", doc.loc(("objectives", i)), hint="add `weight: ...`",
                                 code="weights"))
+
+
+def _check_limits(scoring: Scoring, doc: LoadedDoc,
+                  ikus: dict[str, tuple[Iku | None, LoadedDoc]], issues: list[Issue]) -> None:
+    """A floor at or above the cap would give every figure the same capaian: the manual's
+    own, and each IKU's with the manual's where the IKU leaves one of them to it."""
+    def clash(cap: Decimal | None, floor: Decimal | None) -> bool:
+        return cap is not None and floor is not None and floor >= cap
+
+    if clash(scoring.cap, scoring.floor):
+        issues.append(error(f"capaian floor {scoring.floor} is not below the cap {scoring.cap}",
+                            scoring.floor_at or doc.loc(("scoring",)),
+                            hint="the floor is the lowest capaian, the cap the highest",
+                            code="limits"))
+    for code, (iku, _) in ikus.items():
+        if iku is None or iku.limits is None:
+            continue
+        own = iku.limits
+        cap = own.cap if own.sets_cap else scoring.cap
+        floor = own.floor if own.sets_floor else scoring.floor
+        if clash(cap, floor) and not clash(scoring.cap, scoring.floor):
+            whose = {(True, True): "its own", (True, False): "its own floor and the manual's cap",
+                     (False, True): "the manual's floor and its own cap"}[
+                         (own.sets_floor, own.sets_cap)]
+            issues.append(error(f"capaian floor {floor} is not below the cap {cap} ({whose})",
+                                own.location, iku=code, code="limits",
+                                hint="the floor is the lowest capaian, the cap the highest"))
 
 
 def _check_bands(bands: tuple[StatusBand, ...], doc: LoadedDoc, issues: list[Issue]) -> None:

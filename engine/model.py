@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from engine.errors import Location
-from engine.formula import Formula
+from engine.formula import Formula, fmt_exact
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,29 @@ class Scoring:
     npss: str  # roll-up rule of NPSS, a name in engine.rules.NPSS
     empty: str  # what to do with a perspective without scored IKUs, in engine.rules.EMPTY
     rollup_at: Location | None = None  # where the roll-up rules are declared
+    floor: Decimal | None = None  # lower limit of capaian, None for none
+    cap_at: Location | None = None  # where `cap` is written
+    floor_at: Location | None = None  # where `floor` is written
 
     def band(self, capaian: Decimal) -> StatusBand | None:
         return next((b for b in self.bands if b.contains(capaian)), None)
+
+    def capaian_formula(self, key: str) -> Formula:
+        """The formula `scoring.capaian.<key>` (higher_is_better or lower_is_better)."""
+        return self.capaian_higher if key == "higher_is_better" else self.capaian_lower
+
+
+@dataclass(frozen=True)
+class Limits:
+    """An IKU's own bounds on its capaian (`scoring:` in its file). Each key it writes
+    overrides the manual's, null meaning none for this IKU; a key it does not write leaves
+    the manual's in force."""
+
+    cap: Decimal | None  # upper limit, None for none
+    floor: Decimal | None  # lower limit, None for none
+    sets_cap: bool  # whether the file writes `cap`
+    sets_floor: bool  # whether the file writes `floor`
+    location: Location  # where the block is written
 
 
 @dataclass(frozen=True)
@@ -116,13 +136,39 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class Range:
+    """A target written as a range, `{from: 80, to: 90}` for the guidance's "80 - 90 %":
+    met anywhere inside it, bounds included; `low` is below `high` (the loader refuses an
+    empty or reversed range).
+
+    >>> r = Range(Decimal(80), Decimal(90))
+    >>> str(r), r.contains(Decimal(80)), r.contains(Decimal("90.01"))
+    ('80–90', True, False)
+    """
+
+    low: Decimal  # `from`, inclusive
+    high: Decimal  # `to`, inclusive
+
+    def contains(self, x: Decimal) -> bool:
+        return self.low <= x <= self.high
+
+    def __str__(self) -> str:
+        return f"{fmt_exact(self.low)}–{fmt_exact(self.high)}"
+
+
+# A target: one number, or a range. Only engine.rules.choose_bound turns a range into the
+# single number a capaian formula reads.
+TargetValue = Decimal | Range
+
+
+@dataclass(frozen=True)
 class Target:
     year: int  # calendar year
-    value: Decimal  # the year's target
-    periods: tuple[tuple[str, Decimal], ...]  # (suffix, target) within the year
+    value: TargetValue  # the year's target
+    periods: tuple[tuple[str, TargetValue], ...]  # (suffix, target) within the year
     source: str  # where stated
 
-    def for_suffix(self, suffix: str) -> Decimal | None:
+    def for_suffix(self, suffix: str) -> TargetValue | None:
         if suffix == "Y":
             return self.value
         return next((v for s, v in self.periods if s == suffix), None)
@@ -167,7 +213,7 @@ class Iku:
     name: str  # exactly as the manual writes it
     objective: str  # SS code
     unit_of_measure: str  # Indeks, %, Dok, Nilai
-    polarity: str  # higher_is_better or lower_is_better
+    polarity: str  # a name in engine.rules.POLARITIES
     definition: str  # definisi operasional
     data_source: str  # where data comes from
     collection: str  # how it is collected
@@ -181,6 +227,7 @@ class Iku:
     assumptions: tuple[Assumption, ...]  # choices where the source is silent
     file: str  # the IKU's file
     lines: tuple[tuple[str, int], ...] = field(default=(), repr=False)  # key -> line in `file`
+    limits: Limits | None = None  # its own cap and floor on capaian, when it writes them
 
     def loc(self, key: str = "") -> Location:
         line = dict(self.lines).get(key, 0) if key else 0

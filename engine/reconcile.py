@@ -144,7 +144,8 @@ class _Reconciler:
     def classify(self, r: ReportedFigure, exact: Decimal, fig: Figure | None) -> tuple[str, str]:
         manual = self.ev.manual_for(r.period)
         # carried: capaian from the printed realisasi
-        if r.measure == "capaian" and fig is not None and fig.target:
+        if r.measure == "capaian" and fig is not None and isinstance(fig.target, Decimal) \
+                and fig.target:  # a range's bound depends on the realisasi: not for ranges
             real = self.printed(r.iku, r.unit, r.period, "realisasi")
             if real is not None and _to_digits(real / fig.target * 100, r.value) == r.value:
                 return "carried", (f"follows from the printed realisasi {real} / target "

@@ -7,6 +7,7 @@ Tests render at a fixed width without colour (see tests/golden).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
@@ -24,11 +25,11 @@ from engine.errors import Issue, Severity
 from engine.evaluate import Evaluation
 from engine.formula import fmt_exact
 from engine.functions import Items, round_half_up
-from engine.model import Iku, Manual
+from engine.model import Iku, Manual, Range, TargetValue
 from engine.periods import Period
 from engine.rollup import Score, score_text
-from engine.rules import EMPTY
-from engine.scoring import Figure
+from engine.rules import EMPTY, SINGLE
+from engine.scoring import CapaianWork, Figure, limits_of
 from engine.validate import summary
 from engine.values import Computation, Value
 
@@ -210,7 +211,7 @@ def render_evaluation(console: Console, ev: Evaluation) -> None:
         printed = dict(row.printed)
         any_printed = any_printed or bool(printed)
         unit_of = row.iku.unit_of_measure
-        target = "—" if f.target is None else f"{num(f.target, _places(f.target))} {unit_of}"
+        target = "—" if f.target is None else f"{target_text(f.target)} {unit_of}"
         period = [] if not ev.as_of else \
             ["N/A" if f.value.state == "not_due" else _short_period(f.period)]
         table.add_row(
@@ -291,6 +292,13 @@ def npss_line(ev: Evaluation) -> Text:
     return Text(f"NPSS — {s.state}: {s.why}{partial}{scope}{printed}", style="bold red")
 
 
+def target_text(t: TargetValue) -> str:
+    """A target as written: `99`, `82.5`, or a range `80–90`."""
+    if isinstance(t, Range):
+        return f"{num(t.low, _places(t.low))}–{num(t.high, _places(t.high))}"
+    return num(t, _places(t))
+
+
 def _places(x: Decimal) -> int:
     exponent = x.normalize().as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 2
@@ -357,6 +365,9 @@ def _computation(tree: Tree, comp: Computation, prec: int) -> None:
         child = node.add(_value_label(part.label, part.value, prec))
         if part.value.computation is not None:
             _computation(child, part.value.computation, prec)
+    for part in comp.passed_over:
+        node.add(Text(f"{part.label}: passed over, a later period without data "
+                      f"({part.value.message})", style="dim"))
 
 
 def _show_input(value: object) -> str:
@@ -398,16 +409,15 @@ def render_explanation(console: Console, fig: Figure, iku: Iku, manual: Manual,
     if fig.target is None:
         tree.add(Text(f"target: {fig.note}", style="dim"))
     else:
-        tree.add(f"target: {num(fig.target, _places(fig.target))} {iku.unit_of_measure} "
-                 f"({fig.target_source or 'manual'})")
-        if fig.capaian_exact is not None:
+        kind = "a range; " if isinstance(fig.target, Range) else ""
+        tree.add(f"target: {target_text(fig.target)} {iku.unit_of_measure} "
+                 f"({kind}{fig.target_source or 'manual'})")
+        if fig.capaian_exact is not None and fig.work is not None:
             cap = tree.add(Text(f"capaian: {num(fig.capaian, prec)} %", style="bold"))
             assert fig.value.exact is not None
-            cap.add(f"= {fig.capaian_formula} = {fmt_exact(fig.value.exact)} / "
-                    f"{fmt_exact(fig.target)} * 100 = {fmt_exact(fig.capaian_exact)}")
+            _capaian_work(cap, fig.work, fig.value.exact, iku)
             cap.add(Text(f"computed from the exact realisasi, then rounded half up to {prec} "
-                         "decimals" + (f"; capped at {manual.scoring.cap}"
-                                        if manual.scoring.cap is not None else ""), style="dim"))
+                         "decimals", style="dim"))
             band = manual.scoring.band(fig.capaian) if fig.capaian is not None else None
             label = f"{band.name} ({band.label})" if band else "—"
             tree.add(f"status: {label}; {GROUP_LABEL.get(fig.group or '', '')}")
@@ -422,6 +432,29 @@ def render_explanation(console: Console, fig: Figure, iku: Iku, manual: Manual,
         tree.add(Text(f"trend (printed realisasi of earlier years): {trend}; "
                       f"{fig.period.year}: {now}", style="dim"))
     console.print(tree)
+
+
+def _capaian_work(node: Tree, work: CapaianWork, realisasi: Decimal, iku: Iku) -> None:
+    """Which rule, which bound and why; the formula with its numbers; the cap or floor."""
+    bound = work.bound
+    if bound.case != SINGLE:  # a single target's formula line says it all, as it always has
+        node.add(f"polarity {work.polarity} ({iku.loc('polarity')}): {bound.why}")
+    if bound.target is not None:
+        shown = re.sub(r"\brealisasi\b", fmt_exact(realisasi), work.formula)
+        shown = re.sub(r"\btarget\b", fmt_exact(bound.target), shown)
+        node.add(f"= {work.formula} = {shown} = {fmt_exact(work.raw)}")
+    for lim in work.limits:
+        if lim.value is None:
+            node.add(Text(f"no {lim.kind}: {iku.code} writes `{lim.kind}: null` ({lim.where}), "
+                          f"setting the manual's aside", style="dim"))
+        elif lim is work.applied:
+            verb = "capped at" if lim.kind == "cap" else "raised to"
+            node.add(Text(f"{verb} {fmt_exact(lim.value)} by {lim.whose} {lim.kind} "
+                          f"({lim.where}): {fmt_exact(work.raw)} → {fmt_exact(lim.value)}",
+                          style="bold"))
+        else:
+            node.add(Text(f"{lim.whose} {lim.kind} {fmt_exact(lim.value)} ({lim.where}): not "
+                          "reached", style="dim"))
 
 
 # -- show -----------------------------------------------------------------------------------
@@ -452,7 +485,7 @@ def render_manual(console: Console, manual: Manual) -> None:
                 cells = []
                 for y in years:
                     t = iku.target(y)
-                    cells.append("" if t is None else num(t.value, _places(t.value)))
+                    cells.append("" if t is None else target_text(t.value))
                 t3.add_row(f"  {iku.code} {escape(iku.name)}", iku.unit_of_measure, *cells)
     console.print(t3)
     t4 = Table(title=f"Perjanjian Kinerja {manual.year} (cf. Tabel 4)", box=box.SIMPLE,
@@ -467,9 +500,9 @@ def render_manual(console: Console, manual: Manual) -> None:
             if iku is None:
                 continue
             t = iku.target(manual.year)
-            periods = ", ".join(f"{s} {num(v, _places(v))}" for s, v in t.periods) if t else ""
+            periods = ", ".join(f"{s} {target_text(v)}" for s, v in t.periods) if t else ""
             t4.add_row(o.code, f"{iku.code} {escape(iku.name)}",
-                       f"{num(t.value, _places(t.value))} {iku.unit_of_measure}" if t else "—",
+                       f"{target_text(t.value)} {iku.unit_of_measure}" if t else "—",
                        periods or "year only")
     console.print(t4)
     units = [u for u in manual.units if u.code != manual.owner]
@@ -518,14 +551,19 @@ def render_iku(console: Console, manual: Manual, iku: Iku) -> None:
         f"a longer period's value: {sched.aggregate}"
         + (f" ({sched.aggregate_formula.text})" if sched.aggregate_formula else "")
         + (f". {sched.note}" if sched.note else "")))
+    if iku.limits is not None:  # its own cap or floor: say which bounds are in force
+        shown = "; ".join(f"{lim.whose} {lim.kind} "
+                          f"{'none' if lim.value is None else fmt_exact(lim.value)}"
+                          for lim in limits_of(manual, iku))
+        console.print(Text("Capaian bounds: ", style="bold") + Text(shown))
     tg = Table(title="Targets", box=box.SIMPLE, title_justify="left")
     tg.add_column("year")
     tg.add_column("target", justify="right")
     tg.add_column("periods", overflow="fold")
     tg.add_column("source", overflow="fold")
     for t in iku.targets:
-        tg.add_row(str(t.year), num(t.value, _places(t.value)),
-                   ", ".join(f"{s} {num(v, _places(v))}" for s, v in t.periods), t.source)
+        tg.add_row(str(t.year), target_text(t.value),
+                   ", ".join(f"{s} {target_text(v)}" for s, v in t.periods), t.source)
     console.print(tg)
     cas = Table(title=f"Cascade (roll-up: {iku.cascade.rollup})", box=box.SIMPLE,
                 title_justify="left")
@@ -536,7 +574,7 @@ def render_iku(console: Console, manual: Manual, iku: Iku) -> None:
     for cu in iku.cascade.units:
         unit = manual.unit(cu.unit)
         cas.add_row(unit.short_name if unit else cu.unit, escape(cu.indicator),
-                    ", ".join(f"{t.year}: {num(t.value, _places(t.value))}" for t in cu.targets),
+                    ", ".join(f"{t.year}: {target_text(t.value)}" for t in cu.targets),
                     cu.formula.text if cu.formula else "")
     console.print(cas)
     if iku.assumptions:

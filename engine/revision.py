@@ -15,12 +15,11 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from engine.errors import EXIT_INPUT, EXIT_USAGE, InputError, Location, error
 from engine.manual import HEADER, IKU_DIR, ManualSet
-from engine.model import Iku, Manual, Target
+from engine.model import Iku, Manual, Range, Target, TargetValue
 from engine.safeio import read_regular
 from engine.yamlload import MAX_FILE_BYTES, LoadedDoc, display_path, load_file
 
@@ -35,7 +34,10 @@ class NewRevision:
     to_fill: list[str] = field(default_factory=list)  # what the user must still fill
 
 
-def _n(x: Decimal) -> str:
+def _n(x: TargetValue) -> str:
+    """A target as YAML writes it: a number, or a range `{from: 80, to: 90}`."""
+    if isinstance(x, Range):
+        return f"{{from: {_n(x.low)}, to: {_n(x.high)}}}"
     return format(x.normalize(), "f") if x == x.to_integral_value() else str(x)
 
 

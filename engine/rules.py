@@ -1,6 +1,7 @@
 """The rules a manual can declare, one table per kind: how a longer period is formed from
-the periods inside it, how an owner's figure is formed from its units', and how the NSS,
-NKP and NPSS roll up.
+the periods inside it, how an owner's figure is formed from its units', how capaian is
+computed for each polarity and target (a number or a range), and how the NSS, NKP and NPSS
+roll up.
 
 Each rule is one row: its name (what the manual writes), a sentence that the docs and
 `iku explain` show, and its arithmetic. The schemas' enums, the evaluation, `explain` and
@@ -18,9 +19,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from engine.formula import Formula, FormulaError
+from engine.formula import Formula, FormulaError, fmt_exact
+from engine.model import Range, TargetValue
 
 Values = Sequence[Decimal]
+
+
+# Which of the measured periods inside a longer period an aggregate reads (Rule.parts).
+EVERY = "every"  # each one; all are needed
+LATEST = "latest"  # the latest one only; it is needed
+LATEST_KNOWN = "latest_known"  # the latest one that has data; later ones without are passed over
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class Rule:
     combine: Callable[[Values, Values], Decimal] | None  # (values, weights) -> value;
     # None where the rule is not arithmetic (a formula written in the manual, owner_only)
     needs_weights: bool = False  # every part must carry a weight
+    parts: str = EVERY  # for aggregates: which periods inside it the rule reads
 
 
 def _mean(values: Values, weights: Values) -> Decimal:
@@ -66,7 +75,11 @@ def _table(*rules: Rule) -> dict[str, Rule]:
 # schedule.aggregate: a longer period (semester, year) from the measured periods inside it.
 AGGREGATES = _table(
     Rule("last", "the latest measured period inside it (a cumulative or point-in-time "
-                 "figure); only that period is needed", _last),
+                 "figure); only that period is needed", _last, parts=LATEST),
+    Rule("take_last_known", "the latest measured period inside it that has data (a "
+                            "cumulative or point-in-time figure); later periods without data "
+                            "are passed over, and none with data is no data", _last,
+         parts=LATEST_KNOWN),
     Rule("mean", "the mean of every measured period inside it; each one is needed", _mean),
     Rule("sum", "the sum of every measured period inside it; each one is needed", _sum),
     Rule("formula", "the manual's `aggregate_formula` over `values` (every measured period "
@@ -118,6 +131,92 @@ EMPTY = _table(
     Rule("renormalise", "left out, and the scored perspectives' weights re-normalised to 100: "
                         "NPSS = sum of their NKPs x 100 / sum of their weights", None),
 )
+
+# polarity: which of the manual's two capaian formulas (scoring.capaian.higher_is_better and
+# .lower_is_better, each over `realisasi` and a single-number `target`) a figure gets, and
+# which number it reads as `target`. A range target never reaches a formula: below the range
+# the formula reads its lower bound, above it its upper bound, and inside it the target is
+# met (capaian MET). That is PermenPANRB 8/2021's rule for range targets, for both of its
+# formulas (docs/scoring.md); stabilize applies one formula on each side of its range.
+MET = Decimal(100)  # capaian of a realisasi inside its range target, bounds included
+
+INSIDE, BELOW, ABOVE, SINGLE = "inside", "below", "above", "single"
+
+
+@dataclass(frozen=True)
+class Polarity:
+    name: str  # as the manual writes it (`polarity:` of an IKU)
+    summary: str  # one sentence for docs and explanations
+    single: str | None  # the formula against a single-number target; None: a range is needed
+    below: str  # the formula below a range target, against its lower bound (`from`)
+    above: str  # the formula above a range target, against its upper bound (`to`)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """What one realisasi is scored against: the case, the formula and the single number it
+    reads as `target`, and why, for `iku explain`."""
+
+    case: str  # single, below, inside or above
+    formula: str | None  # a scoring.capaian key; None inside a range (capaian is MET)
+    target: Decimal | None  # the number the formula reads as `target`; None inside a range
+    why: str  # one sentence: which bound and why
+
+
+POLARITIES: dict[str, Polarity] = {p.name: p for p in (
+    Polarity("higher_is_better", "a higher realisasi is better: the higher_is_better formula "
+                                 "against the target, or against a range's lower bound below "
+                                 "it and its upper bound above it; inside a range the target is "
+                                 "met", "higher_is_better", "higher_is_better",
+             "higher_is_better"),
+    Polarity("lower_is_better", "a lower realisasi is better: the lower_is_better formula "
+                                "against the target, or against a range's lower bound below it "
+                                "and its upper bound above it; inside a range the target is met",
+             "lower_is_better", "lower_is_better", "lower_is_better"),
+    Polarity("stabilize", "best inside a range target, worse on either side: below it the "
+                          "higher_is_better formula against its lower bound, above it the "
+                          "lower_is_better formula against its upper bound, inside it the "
+                          "target is met; needs a range target", None, "higher_is_better",
+             "lower_is_better"),
+)}
+
+
+def choose_bound(polarity: Polarity, realisasi: Decimal, target: TargetValue) -> Bound:
+    """The case, formula and single number a realisasi is scored with.
+
+    >>> hib, lib = POLARITIES["higher_is_better"], POLARITIES["lower_is_better"]
+    >>> band = Range(Decimal(80), Decimal(90))
+    >>> for r in (70, 92, 90):
+    ...     b = choose_bound(hib, Decimal(r), band)
+    ...     print(b.case, b.formula, b.target)
+    below higher_is_better 80
+    above higher_is_better 90
+    inside None None
+    >>> choose_bound(lib, Decimal("6.5"), Range(Decimal(7), Decimal(8))).why
+    '6.5 is below the range 7–8: scored against its lower bound 7 with the lower_is_better formula'
+    >>> choose_bound(POLARITIES["stabilize"], Decimal(3), Decimal(3))
+    Traceback (most recent call last):
+    ...
+    engine.formula.FormulaError: a stabilize IKU needs a range target, not the single number 3
+    """
+    if not isinstance(target, Range):
+        if polarity.single is None:  # refused when the manual loads; a guard for other callers
+            raise FormulaError(f"a {polarity.name} IKU needs a range target, not the single "
+                               f"number {fmt_exact(target)}")
+        return Bound(SINGLE, polarity.single, target, f"a single target: the "
+                                                      f"{polarity.single} formula against it")
+    shown = fmt_exact(realisasi)
+    if realisasi < target.low:
+        return Bound(BELOW, polarity.below, target.low,
+                     f"{shown} is below the range {target}: scored against its lower bound "
+                     f"{fmt_exact(target.low)} with the {polarity.below} formula")
+    if realisasi > target.high:
+        return Bound(ABOVE, polarity.above, target.high,
+                     f"{shown} is above the range {target}: scored against its upper bound "
+                     f"{fmt_exact(target.high)} with the {polarity.above} formula")
+    return Bound(INSIDE, None, None, f"{shown} lies within the range {target} (bounds "
+                                     f"included): the target is met, capaian {MET}")
+
 
 KINDS: dict[str, dict[str, Rule]] = {
     "aggregate": AGGREGATES, "cascade": CASCADE, "nss": NSS, "nkp": NKP, "npss": NPSS,

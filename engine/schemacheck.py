@@ -202,6 +202,13 @@ def number_hint(value: Any) -> str:
     return ""
 
 
+def _shape(schema: dict[str, Any]) -> str:
+    """A branch of a oneOf in words: `a number`, `a mapping {from, to}`."""
+    if schema.get("type") == "object" and schema.get("required"):
+        return f"a mapping {{{', '.join(schema['required'])}}}"
+    return _expected(schema.get("type", "a value"))
+
+
 def _describe(err: ValidationError) -> tuple[tuple[Any, ...], str, str]:
     """(path to point at, message, hint) for one validation error."""
     path = tuple(err.absolute_path)
@@ -236,7 +243,16 @@ def _describe(err: ValidationError) -> tuple[tuple[Any, ...], str, str]:
     if v == "uniqueItems":
         return path, "contains the same entry twice", ""
     if v == "oneOf":
+        # A target is a number or a range: when the value has the shape of one branch (a
+        # mapping for a range), say what is wrong inside that branch, not that it fits none.
+        inner = [e for e in err.context or () if e.relative_path or e.validator != "type"]
+        if inner:
+            return _describe(max(inner, key=lambda e: len(e.absolute_path)))
         desc = err.schema.get("description", "")
+        if err.context:  # the value has the shape of no branch: name each
+            shapes = " or ".join(dict.fromkeys(_shape(e.schema) for e in err.context))
+            return path, f"expected {shapes}, found {_found(err.instance)}", \
+                number_hint(err.instance) or desc
         return path, f"{_found(err.instance)} is not a valid value here", \
             number_hint(err.instance) or desc
     return path, err.message, ""

@@ -25,7 +25,7 @@ from engine.functions import round_half_up
 from engine.manual import ManualSet
 from engine.model import Iku, Link, Manual
 from engine.periods import Period
-from engine.rules import AGGREGATES, CASCADE, Rule, apply
+from engine.rules import AGGREGATES, CASCADE, LATEST, LATEST_KNOWN, Rule, apply
 
 OK = "ok"
 NO_DATA = "no_data"
@@ -84,6 +84,7 @@ class Computation:
     source: str = ""  # file:line of the data entry, the rule or the linked indicator
     note: str = ""  # entry-level note
     summary: str = ""  # the rule in words (engine.rules), for explanations
+    passed_over: tuple[Part, ...] = ()  # for take_last_known: the later periods without data
 
 
 @dataclass(frozen=True)
@@ -199,11 +200,19 @@ class Realisations:
                          f"not measured in {period.label} (measured: "
                          f"{', '.join(iku.schedule.measured)})", rev)
         rule = AGGREGATES[iku.schedule.aggregate]
-        if rule.name == "last":
+        if rule.parts == LATEST:
             inside = inside[-1:]  # a cumulative figure needs only the latest period
         parts = [Part(p.label, unit, p, self.value(iku.code, unit, p), None) for p in inside]
+        passed_over: list[Part] = []
+        if rule.parts == LATEST_KNOWN:
+            # An error is data that is there (it is never passed over as missing); a period
+            # the revision in force does not carry has no data either.
+            known = [i for i, p in enumerate(parts)
+                     if p.value.state not in NOT_APPLICABLE and p.value.state != NO_DATA]
+            if known:
+                passed_over, parts = parts[known[-1] + 1:], [parts[known[-1]]]
         return self._combine(manual, iku, parts, "aggregate", rule,
-                             iku.schedule.aggregate_formula)
+                             iku.schedule.aggregate_formula, passed_over=tuple(passed_over))
 
     def _rollup(self, manual: Manual, iku: Iku, period: Period) -> Value:
         cascade = iku.cascade
@@ -217,7 +226,8 @@ class Realisations:
                              cascade.rollup_formula, weights)
 
     def _combine(self, manual: Manual, iku: Iku, parts: Sequence[Part], kind: str, rule: Rule,
-                 formula: Formula | None, weights: tuple[Decimal, ...] = ()) -> Value:
+                 formula: Formula | None, weights: tuple[Decimal, ...] = (),
+                 passed_over: tuple[Part, ...] = ()) -> Value:
         rev = manual.label
         prec = manual.scoring.precision
         parts = [Part(p.label, p.unit, p.period, p.value,
@@ -238,7 +248,7 @@ class Realisations:
             state = (DATA_ERROR if any(p.value.state == DATA_ERROR for p in errors) else ERROR) \
                 if errors else NO_DATA
             comp = Computation(kind, rev, text, None, parts=tuple(parts), source=source,
-                               summary=rule.summary)
+                               summary=rule.summary, passed_over=passed_over)
             present = [(p.used, w) for p, w in zip(parts, weights or [Decimal(1)] * len(parts),
                                                    strict=True) if p.used is not None]
             partial = None
@@ -251,7 +261,8 @@ class Realisations:
         except FormulaError as exc:
             return Value(ERROR, None, None, f"{kind} {rule.name}: {exc.message}", rev)
         return Value(OK, exact, Computation(kind, rev, text, exact, parts=tuple(parts),
-                                            source=source, summary=rule.summary), "", rev)
+                                            source=source, summary=rule.summary,
+                                            passed_over=passed_over), "", rev)
 
     def _formula_value(self, manual: Manual, iku: Iku, unit: str, period: Period,
                        inputs: tuple[InputValue, ...], location: object, note: str) -> Value:

@@ -111,3 +111,51 @@ def test_rule_tables_are_the_schemas_and_the_docs() -> None:
         assert enums[kind] == list(table), kind
         for name, rule in table.items():
             assert f"| `{name}` | {rule.summary} |" in scoring, (kind, name)
+
+
+# Each rule table of engine/rules.py against the schema enum the manual writes its name in.
+RULE_ENUMS = [
+    ("iku", ("properties", "polarity"), "POLARITIES"),
+    ("iku", ("properties", "schedule", "properties", "aggregate"), "AGGREGATES"),
+    ("iku", ("properties", "cascade", "properties", "rollup"), "CASCADE"),
+    ("manual", ("properties", "scoring", "properties", "rollup", "properties", "nss"), "NSS"),
+    ("manual", ("properties", "scoring", "properties", "rollup", "properties", "nkp"), "NKP"),
+    ("manual", ("properties", "scoring", "properties", "rollup", "properties", "npss"), "NPSS"),
+    ("manual", ("properties", "scoring", "properties", "rollup", "properties", "empty"),
+     "EMPTY"),
+]
+
+
+@pytest.mark.parametrize(("schema", "path", "table"), RULE_ENUMS,
+                         ids=[t for _, _, t in RULE_ENUMS])
+def test_schema_enums_are_the_rule_tables(schema: str, path: tuple[str, ...],
+                                          table: str) -> None:
+    """A rule the manual can name is a row the engine reads, and the other way round."""
+    from engine import rules
+
+    node: Any = load_schema(schema)
+    for key in path:
+        node = node[key]
+    assert sorted(node["enum"]) == sorted(getattr(rules, table))
+
+
+@pytest.mark.parametrize("table", ["POLARITIES", "AGGREGATES", "CASCADE"])
+def test_every_rule_is_documented(table: str) -> None:
+    from engine import rules
+
+    text = (DOCS / "scoring.md").read_text() + (DOCS / "format.md").read_text()
+    for name in getattr(rules, table):
+        assert f"`{name}`" in text, f"{table} row {name} is not in docs/scoring.md or format.md"
+
+
+def test_polarity_table_in_the_docs_is_the_rule_table() -> None:
+    """docs/scoring.md's table of polarities says what each row of POLARITIES does."""
+    from engine.rules import POLARITIES
+
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \| ([^|]+) \| met: 100 \| ([^|]+) \|$",
+                      (DOCS / "scoring.md").read_text(), re.M)
+    documented = {name: (single.strip(), below.strip(), above.strip())
+                  for name, single, below, above in rows}
+    assert documented == {
+        p.name: (p.single or "refused when the manual loads", p.below, p.above)
+        for p in POLARITIES.values()}

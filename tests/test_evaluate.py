@@ -173,7 +173,7 @@ BROKEN = [
     ("wrong type", IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: [77.54]}", "INTI",
      "should be a number, found a list"),
     ("text value", IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: tinggi}", "INTI",
-     "not a valid value"),
+     "expected a number or a list or a mapping {value}"),
     ("nan", IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: .nan}", None,
      "infinity and NaN"),
     ("undeclared variable", IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: 77.54, ip: 1}",
