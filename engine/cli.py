@@ -286,7 +286,7 @@ def _target(args: argparse.Namespace, need_data: bool = True) -> _Target:
         raise _usage(f"--data names the data of {data_owner}, --owner says {owner.code}")
     year = getattr(args, "year", None) or data_year or _period_year(args)
     if year is None:
-        years = project.data_years(owner.code)
+        years = project.evaluable_years(owner.code)
         if not years and need_data:
             shown = display_path(project.data_root / owner.folder)
             raise InputError((error(f"no data of {owner.code} under {shown}", Location(shown),
@@ -296,7 +296,7 @@ def _target(args: argparse.Namespace, need_data: bool = True) -> _Target:
     if year is None:
         manual_years = project.manuals(owner.code).years()
         year = manual_years[-1]
-    if need_data and year not in project.data_years(owner.code):
+    if need_data and year not in project.evaluable_years(owner.code):
         shown = display_path(project.data_root / owner.folder)
         raise InputError((error(f"no dataset of {owner.code} for {year} under {shown}",
                                 Location(shown), code="io",
@@ -344,9 +344,17 @@ def _manual_in_force(ev: Evaluator, period: Period) -> Manual:
     return manual
 
 
-def _data_problems(data: Dataset) -> None:
-    if not data.ok:
-        _report(data.issues, f"problems in {data.folder}")
+def _data_problems(project: Project, shown: Dataset | None = None) -> None:
+    """Problems of every dataset the run read: the owner's own, and the other owners' its
+    links led into (a linked figure is only as good as the data it came from); `shown` is
+    one whose problems the output already shows."""
+    for d in project.datasets_read():
+        if d is not shown and not d.ok:
+            _report(d.issues, f"problems in {d.folder}")
+
+
+def _data_ok(project: Project) -> bool:
+    return all(d.ok for d in project.datasets_read())
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -442,9 +450,9 @@ def _evaluation(args: argparse.Namespace, t: _Target) -> tuple[Evaluation, Datas
         raise _usage(str(exc), "check --year/--period and the manuals") from None
 
 
-def _exit_code(ev: Evaluation, data: Dataset, strict: bool) -> int:
+def _exit_code(ev: Evaluation, data: Dataset, project: Project, strict: bool) -> int:
     """Load errors first (3), then figures that failed (5), then --strict's missing data (4)."""
-    if not data.ok:
+    if not _data_ok(project):
         return EXIT_INPUT
     if ev.errors:
         sys.stderr.write(f"{len(ev.errors)} figure(s) could not be computed: "
@@ -468,8 +476,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     text = {"json": evaluation_json, "csv": evaluation_csv,
             "markdown": evaluation_markdown}.get(args.format)
     if args.output is not None:
-        if not data.ok:
-            _data_problems(data)
+        if not _data_ok(t.project):
+            _data_problems(t.project)
             sys.stderr.write(f"{args.output} not written: the dataset has errors\n")
             return EXIT_INPUT
         if text is None:
@@ -486,12 +494,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             sys.stderr.write(f"wrote {args.output}\n")
     elif text is not None:
         sys.stdout.write(text(ev))
-        _data_problems(data)
+        _data_problems(t.project)
     else:
         from engine.render import make_console, render_evaluation
 
-        render_evaluation(make_console(width=args.width), ev)
-    return _exit_code(ev, data, args.strict)
+        render_evaluation(make_console(width=args.width), ev)  # its own data's problems too
+        _data_problems(t.project, shown=data)  # and the linked data's
+    return _exit_code(ev, data, t.project, args.strict)
 
 
 def _evaluate_tree(args: argparse.Namespace) -> int:
@@ -533,8 +542,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
                                              "NPSS"]) or f"indicators: {', '.join(codes)}")
         evaluation = ev.evaluate(period, unit, as_of=bool(args.as_of))
         render_score_explanation(console, evaluation, *score)
-        _data_problems(ev.data)
-        return EXIT_INPUT if not ev.data.ok else EXIT_OK
+        _data_problems(t.project)
+        return EXIT_INPUT if not _data_ok(t.project) else EXIT_OK
     from engine.diff import revision_changes
 
     iku = manual.iku(code)
@@ -550,8 +559,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     earlier = history(Path(ev.data.folder), code, unit) if at.is_year else []
     render_explanation(console, fig, iku, manual, u.short_name if u else unit,
                        ev.printed_differences(fig), revisions, earlier)
-    _data_problems(ev.data)
-    if not ev.data.ok:
+    _data_problems(t.project)
+    if not _data_ok(t.project):
         return EXIT_INPUT
     return EXIT_FIGURE_ERROR if fig.outcome == "error" else EXIT_OK
 
@@ -622,8 +631,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         sys.stdout.write(reconciliation_markdown(rec, args.all))
     else:
         render_reconciliation(make_console(width=args.width), rec, args.all)
-    if not ev.data.ok:
-        _data_problems(ev.data)
+    if not _data_ok(t.project):
+        _data_problems(t.project)
         return EXIT_INPUT
     return EXIT_FINDINGS if rec.discrepancies else EXIT_OK
 
@@ -702,8 +711,10 @@ def _named_paths(args: argparse.Namespace) -> list[Path]:
     data: Path | None = getattr(args, "data", None)
     if data is not None and getattr(args, "impact", True):
         named.append(data)
-        if data.name.isdigit():  # a year's folder: explain reads the earlier years beside it
-            named.append(data.parent)
+        if data.name.isdigit():  # a year's folder: explain reads the earlier years beside it,
+            named += [data.parent, data.parent.parent]  # and links lead to other owners' data
+        elif data.is_dir() and any(p.name.isdigit() for p in data.iterdir() if p.is_dir()):
+            named.append(data.parent)  # one owner's folder: links lead to the others' beside it
     if args.command == "validate":
         for p in args.paths:
             named.append(p)

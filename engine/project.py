@@ -119,6 +119,23 @@ class Project:
         assert found is not None, owner
         return data_years(self.data_root / found.folder)
 
+    def evaluable_years(self, owner: str) -> list[int]:
+        """The years with data for the owner's figures: its own data, or, where its manual of
+        the year links units to their own manuals, theirs (a deputy whose units' figures are
+        all linked needs no data folder of its own)."""
+        years = set(self.data_years(owner))
+        found = self.org.owner(owner)
+        assert found is not None, owner
+        for folder in revision_folders(self.org.manual_folder(found)):
+            result = self.revision(folder)
+            m = result.manual
+            if m is None or m.year in years:
+                continue
+            linked = {cu.link.owner for i in m.ikus for cu in i.cascade.units if cu.link}
+            if any(self.org.owner(o) and m.year in self.data_years(o) for o in linked):
+                years.add(m.year)
+        return sorted(years)
+
     def dataset(self, owner: str, year: int, strict: bool = True) -> Dataset:
         """The owner's data of `year`, checked against its revisions of that year. Strict (for
         evaluation): those revisions must be free of errors. Not strict (for validate): the
@@ -133,6 +150,10 @@ class Project:
             self._data[key] = load_dataset(folder, manuals) if folder.is_dir() else \
                 Dataset(display_path(folder), year, (), (), (), (), 0)
         return self._data[key]
+
+    def datasets_read(self) -> list[Dataset]:
+        """Every dataset this run has read: the owner's own and those its links led into."""
+        return list(self._data.values())
 
     def evaluator(self, owner: str, year: int, explain: bool = False) -> Evaluator:
         """The owner's evaluator for `year`, following links into other owners' manuals."""

@@ -10,15 +10,12 @@ from pathlib import Path
 from conftest import Run
 from test_diff_reconcile import fill_new_year_targets
 
-DATA_2025 = """# yaml-language-server: $schema=../../../schemas/dataset.schema.json
-iku: IKU.11
-year: 2025
-values:
-  - {unit: INTI, period: 2025-TW1, inputs: {digunakan: 8, disediakan: 8}}
-  - {unit: PPSIASN, period: 2025-TW1, inputs: {digunakan: 7, disediakan: 8}}
-  - {unit: PDPIK, period: 2025-TW1, inputs: {digunakan: 10, disediakan: 10}}
-  - {unit: AK, period: 2025-TW1, inputs: {digunakan: 7, disediakan: 7}}
-"""
+from engine.codes import file_stem
+
+# IKU.11 is carried by the four directorates and linked to each one's own indicator: TW I of
+# 2025 is entered once, in each directorate's own data.
+LINKED_IKU11 = {"INTI": ("dit-inti", "SS.6.1", 8, 8), "PPSIASN": ("dit-ppsiasn", "IKU.8", 7, 8),
+                "PDPIK": ("dit-pdpik", "KU 7", 10, 10), "AK": ("dit-ak", "IKU 7", 7, 7)}
 
 
 def test_a_new_year_from_revision_to_tw1_figures(project: Path,
@@ -28,14 +25,26 @@ def test_a_new_year_from_revision_to_tw1_figures(project: Path,
     assert started.code == 1
     assert "wrote manual_iku/deputi-sinka/2025: SINKA 2025, from 2024" in started.out
     # what is left to fill, at file and line: the 15 targets of 2025 (the Renstra ends in 2024)
-    left = started.err.splitlines()
+    left = [line for line in started.err.splitlines() if ": error: " in line]
     assert len(left) == 15 and all(": error: no target for 2025" in line for line in left)
     assert left[0].startswith("manual_iku/deputi-sinka/2025/iku/IKU.01.yaml:")
     fill_new_year_targets(Path("manual_iku/deputi-sinka/2025"), 2025)
-    assert cli("validate").code == 0
-    data = Path("datasets/deputi-sinka/2025")
-    data.mkdir()
-    (data / "IKU.11.yaml").write_text(DATA_2025)
+    # the directorates start theirs too: 2024 from 2023, then 2025 from 2024
+    for code, (folder, _, _, _) in LINKED_IKU11.items():
+        for year in (2024, 2025):
+            assert cli("new-revision", "--owner", code).code in (0, 1)
+            fill_new_year_targets(Path("manual_iku") / folder / str(year), year)
+    checked = cli("validate")
+    assert checked.code == 0, checked.err
+    for code, (folder, indicator, used, given) in LINKED_IKU11.items():
+        data = Path("datasets") / folder / "2025"
+        data.mkdir()
+        (data / f"{file_stem(indicator)}.yaml").write_text(
+            "# yaml-language-server: $schema=../../../schemas/dataset.schema.json\n"
+            f"iku: {indicator}\nyear: 2025\nvalues:\n"
+            f"  - {{unit: {code}, period: 2025-TW1, inputs: {{digunakan: {used}, "
+            f"disediakan: {given}}}}}\n")
+    # the deputy's own 2025 folder need not exist: all its TW I figures come through links
     assert cli("validate").code == 0
     tw1 = cli("evaluate", "--period", "2025-TW1", "--format", "json")
     assert tw1.code == 0, tw1.err

@@ -23,6 +23,8 @@ Y2023 = Period.parse("2023")
 
 @pytest.fixture(scope="module")
 def evaluator() -> Evaluator:
+    # Through a Project, so that the deputy's linked cascade units follow the directorates'
+    # own manuals and data.
     return Project(MANUALS, DATASETS).evaluator("SINKA", 2023)
 
 
@@ -166,24 +168,27 @@ def test_directorate_view(evaluator: Evaluator) -> None:
 
 
 # -- missing and broken data ----------------------------------------------------------------
-IKU08 = Path("datasets/deputi-sinka/2023/IKU.08.yaml")
-IKU10 = Path("datasets/deputi-sinka/2023/IKU.10.yaml")
+# IKU.8's and IKU.10's inputs are entered in the directorates' own data (linked cascades); the
+# deputy's own data keeps, among others, Dit. AK's IKU.1 year index.
+IKU08 = Path("datasets/dit-inti/2023/SS.03.01.yaml")
+IKU01 = Path("datasets/deputi-sinka/2023/IKU.01.yaml")
+AK_IKM = "inputs: {ikm: 87.05}"
 
 BROKEN = [
-    ("wrong type", IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: [77.54]}", "INTI",
+    ("wrong type", IKU01, AK_IKM, "inputs: {ikm: [87.05]}", "AK",
      "should be a number, found a list"),
-    ("text value", IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: tinggi}", "INTI",
+    ("text value", IKU01, AK_IKM, "inputs: {ikm: tinggi}", "AK",
      "expected a number or a list or a mapping {value}"),
-    ("nan", IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: .nan}", None,
+    ("nan", IKU01, AK_IKM, "inputs: {ikm: .nan}", None,
      "infinity and NaN"),
-    ("undeclared variable", IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: 77.54, ip: 1}",
-     "INTI", "`ip` is not a variable of IKU.10"),
-    ("unknown unit", IKU10, "unit: INTI, period: 2023-TW4", "unit: INTY, period: 2023-TW4",
-     "INTY", "unknown unit `INTY`"),
-    ("out of range", IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: 177.54}", "INTI",
+    ("undeclared variable", IKU01, AK_IKM, "inputs: {ikm: 87.05, ip: 1}",
+     "AK", "`ip` is not a variable of IKU.1"),
+    ("unknown unit", IKU01, "  - unit: AK\n    period: 2023\n",
+     "  - unit: AKK\n    period: 2023\n", "AKK", "unknown unit `AKK`"),
+    ("out of range", IKU01, AK_IKM, "inputs: {ikm: 187.05}", "AK",
      "outside 0 to 100"),
-    ("bad period", IKU10, "unit: INTI, period: 2023-TW4", "unit: INTI, period: 2023-Q4",
-     "INTI", "not a period"),
+    ("bad period", IKU01, "period: 2023\n    " + AK_IKM, "period: 2023-Q4\n    " + AK_IKM,
+     "AK", "not a period"),
 ]
 
 
@@ -200,16 +205,16 @@ def test_broken_value_is_reported_and_disturbs_nothing_else(
     assert issues, [i["message"] for i in out["data_issues"]]
     assert issues[0]["file"] == str(path) and issues[0]["line"] == line
     if unit:
-        assert issues[0]["iku"] == "IKU.10"
+        assert issues[0]["iku"] == "IKU.1"
     rows = {r["iku"]: r for r in out["rows"]}
-    # a broken value is an error, never "no data"; an entry of an unknown unit leaves INTI
+    # a broken value is an error, never "no data"; an entry of an unknown unit leaves AK
     # without data instead
-    assert rows["IKU.10"]["outcome"] == ("no data" if case == "unknown unit" else "error")
-    others = [r for code, r in rows.items() if code != "IKU.10"]
+    assert rows["IKU.1"]["outcome"] == ("no data" if case == "unknown unit" else "error")
+    others = [r for code, r in rows.items() if code != "IKU.1"]
     assert all(r["state"] == OK for r in others)
     assert rows["IKU.8"]["realisasi"] == 99.98
     assert result.err.startswith("problems in datasets/deputi-sinka/2023:\n"
-                                 "datasets/deputi-sinka/2023/IKU.10.yaml:")
+                                 "datasets/deputi-sinka/2023/IKU.01.yaml:")
 
 
 def test_missing_variable_names_variable_unit_and_period(project: Path,
@@ -217,8 +222,9 @@ def test_missing_variable_names_variable_unit_and_period(project: Path,
     edit(IKU08, "      Z1:\n        value: 99.89\n", "      Z0:\n        value: 99.89\n")
     result = cli("evaluate", "--format", "json")
     rows = {r["iku"]: r for r in json.loads(result.out)["rows"]}
-    # Z0 is not declared: a data error; with it gone, Z1 is missing for INTI in TW IV
-    assert "Z0" in json.dumps(json.loads(result.out)["data_issues"])
+    # Z0 is not declared: a data error (in Dit. INTI's data, which the deputy's IKU.8 links
+    # to); with it gone, Z1 is missing for INTI in TW IV
+    assert "`Z0` is not a variable of SS.3.1" in rows["IKU.8"]["note"]
     assert rows["IKU.8"]["state"] == DATA_ERROR
 
     edit(IKU08, "      Z0:\n        value: 99.89\n        note: 525.047 of 525.600 minutes "
@@ -234,7 +240,7 @@ def test_missing_variable_names_variable_unit_and_period(project: Path,
 
 
 def test_output_not_written_when_data_is_broken(project: Path, cli: Callable[..., Run]) -> None:
-    edit(IKU10, "inputs: {indeks: 77.54}", "inputs: {indeks: [77.54]}")
+    edit(IKU01, AK_IKM, "inputs: {ikm: [87.05]}")
     result = cli("evaluate", "--output", "out.json", "--format", "json")
     assert result.code == 3
     assert not (project / "out.json").exists()
@@ -272,8 +278,9 @@ def test_aggregate_formula(project: Path, cli: Callable[..., Run]) -> None:
 
 def test_formula_failure_names_formula_unit_and_period(project: Path,
                                                        cli: Callable[..., Run]) -> None:
-    edit(Path("datasets/deputi-sinka/2023/IKU.14.yaml"), "pagu: 929_500_000", "pagu: 0")
-    edit(Path("manual_iku/deputi-sinka/2023-r2/iku/IKU.14.yaml"), "    kind: number\n    min: 1",
+    # PDPIK's budget is entered in its own data and manual (the deputy's IKU.14 links to it)
+    edit(Path("datasets/dit-pdpik/2023/KU_10.yaml"), "pagu: 929_500_000", "pagu: 0")
+    edit(Path("manual_iku/dit-pdpik/2023/iku/KU_10.yaml"), "    kind: number\n    min: 1",
          "    kind: number\n    min: 0")
     result = cli("evaluate", "--format", "json")
     assert result.code == 5  # a figure that could not be computed is an error, not no data

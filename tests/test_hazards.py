@@ -102,9 +102,10 @@ def test_output_onto_a_socket_or_a_folder_is_refused(project: Path,
         assert stat.S_ISSOCK(os.lstat("s.sock").st_mode)
     finally:
         sock.close()
+    before = sorted(p.name for p in Path("datasets").iterdir())
     result = cli("evaluate", "--output", "datasets")
     assert result.code == 2 and "--output datasets is a folder" in result.err
-    assert sorted(p.name for p in Path("datasets").iterdir()) == ["deputi-sinka"]
+    assert sorted(p.name for p in Path("datasets").iterdir()) == before
 
 
 def test_output_into_a_missing_folder_is_a_usage_error(project: Path,
@@ -250,7 +251,7 @@ def test_a_link_to_a_folder_inside_the_manuals_is_refused(project: Path,
     assert "manual_iku/deputi-sinka/2023-r3: error: is a link to a folder" in result.err
     # named on the command line, the same folder is read
     result = cli("validate", str(elsewhere / "2023-r3"), "--manuals", str(elsewhere))
-    assert result.code in (0, 1) and "link" not in result.out + result.err
+    assert result.code in (0, 1) and "is a link to a folder" not in result.out + result.err
 
 
 def test_an_unreadable_revision_folder_is_an_error_not_a_skip(
@@ -404,7 +405,8 @@ def test_the_number_bounds_are_the_formula_context_s() -> None:
 
 BIG = "7" * 5001
 NUMBERS = [
-    ("dataset, 5,001 digits", DATA / "IKU.08.yaml", "X1: {value: 490,", f"X1: {{value: {BIG},",
+    ("dataset, 5,001 digits", Path("datasets/dit-inti/2023/SS.03.01.yaml"), "X1: {value: 490,",
+     f"X1: {{value: {BIG},",
      "has 5,001 significant digits"),
     ("printed figure 1e999999999999", DATA / "reported.yaml", "value: 88.94",
      "value: 1e999999999999", "is too large"),

@@ -62,8 +62,9 @@ def test_several_owners_and_no_default_is_a_usage_error(project: Path,
                  ("diff", "2023-r1", "2023-r2")):
         result = cli(*argv)
         assert result.code == 2, argv
-        assert "there are 2 owners and no default; say which with --owner" in result.err
-        assert "owners: SINKA (Deputi SINKA), DUP (DUP)" in result.err
+        assert "there are 6 owners and no default; say which with --owner" in result.err
+        assert "owners: SINKA (Deputi SINKA), INTI (Dit. INTI), PPSIASN (Dit. PPSIASN), " \
+               "PDPIK (Dit. PDPIK), AK (Dit. AK), DUP (DUP)" in result.err
     assert cli("evaluate", "--owner", "SINKA").code == 0
     assert cli("validate").code == 0  # validate checks every owner: it needs none
 
@@ -71,16 +72,25 @@ def test_several_owners_and_no_default_is_a_usage_error(project: Path,
 def test_without_an_organisation_file_one_owner_works_as_before(project: Path,
                                                                 cli: Callable[..., Run]) -> None:
     ORG.unlink()
-    result = cli("evaluate", "--format", "json")
+    # the owners are the folders: the deputy and its four directorates, whose manuals the
+    # deputy's links lead into, found by their folders
+    result = cli("evaluate", "--owner", "SINKA", "--format", "json")
     assert result.code == 0 and json.loads(result.out)["npss"] == 99.37
+    result = cli("evaluate")
+    assert result.code == 2 and "there are 5 owners and no default" in result.err
+    # one owner folder alone is the default (Dit. PPSIASN: its manual links nowhere)
+    for folder in ("deputi-sinka", "dit-inti", "dit-pdpik", "dit-ak"):
+        shutil.rmtree(project / "manual_iku" / folder)
+    result = cli("evaluate", "--as-of", "2023-S2", "--format", "json")
+    assert result.code == 0 and json.loads(result.out)["npss"] == 99.89
     add_owner_folder = project / "manual_iku" / "other"
-    shutil.copytree(project / "manual_iku" / "deputi-sinka", add_owner_folder)
+    shutil.copytree(project / "manual_iku" / "dit-ppsiasn", add_owner_folder)
     for header in add_owner_folder.glob("*/manual.yaml"):
-        edit(header, "owner: SINKA", "owner: OTHER")
-        edit(header, "  - code: SINKA\n", "  - code: OTHER\n")
+        edit(header, "owner: PPSIASN", "owner: OTHER")
+        edit(header, "  - code: PPSIASN\n", "  - code: OTHER\n")
     result = cli("evaluate")
     assert result.code == 2 and "there are 2 owners and no default" in result.err
-    assert cli("evaluate", "--owner", "SINKA", "--format", "json").code == 0
+    assert cli("evaluate", "--owner", "PPSIASN", "--format", "json").code == 0
 
 
 def test_unknown_owner_suggests_the_nearest(project: Path, cli: Callable[..., Run]) -> None:
@@ -104,14 +114,15 @@ def test_a_revision_in_the_wrong_owners_folder_is_refused(project: Path,
 
 def test_organisation_file_errors_name_their_line(project: Path,
                                                  cli: Callable[..., Run]) -> None:
-    ORG.write_text(ORG.read_text() + "  - code: INTI\n    name: x\n    folder: dit-inti\n"
+    line = len(ORG.read_text().splitlines()) + 1  # where the new owner starts
+    ORG.write_text(ORG.read_text() + "  - code: KANREG\n    name: x\n    folder: kanreg\n"
                    "    parent: SINKAA\n")
     result = cli("validate", "--format", "json")
     assert result.code == 1
     issues = {i["message"]: i for i in json.loads(result.out)["issues"]}
-    assert issues["INTI: parent `SINKAA` is not an owner"]["line"] == 15
-    assert issues["INTI: parent `SINKAA` is not an owner"]["hint"] == "did you mean `SINKA`?"
-    missing = next(i for m, i in issues.items() if "folder manual_iku/dit-inti" in m)
+    assert issues["KANREG: parent `SINKAA` is not an owner"]["line"] == line + 3
+    assert issues["KANREG: parent `SINKAA` is not an owner"]["hint"] == "did you mean `SINKA`?"
+    missing = next(i for m, i in issues.items() if "folder manual_iku/kanreg" in m)
     assert missing["file"] == str(ORG)
     assert cli("evaluate").code == 3  # an organisation with errors cannot be used
 
