@@ -226,6 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     p.add_argument("--all", action="store_true", help="list the figures that agree as well")
     p.add_argument("--width", type=int, help="width in characters (default: terminal)")
+
+    from engine.cli_checks import add_parsers  # check
+
+    add_parsers(sub, manuals_arg, data_arg, owner_arg)
     return parser
 
 
@@ -653,9 +657,15 @@ def cmd_new_revision(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from engine.cli_checks import cmd_check as run
+
+    return run(args)
+
+
 COMMANDS = {"validate": cmd_validate, "show": cmd_show, "evaluate": cmd_evaluate,
             "explain": cmd_explain, "diff": cmd_diff, "reconcile": cmd_reconcile,
-            "new-revision": cmd_new_revision}
+            "new-revision": cmd_new_revision, "check": cmd_check}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -770,3 +770,28 @@ def render_tree(console: Console, tree: OrgTree) -> None:
         table.add_row(escape(name), ("as of " if ev.as_of else "") + ev.period.label,
                       score_text(ev.npss, prec), counts, weak)
     console.print(table)
+
+
+# -- checks --------------------------------------------------------------------------------------
+def render_rules(console: Console) -> None:
+    """The rules of `iku check` (engine.checkrules.RULES), as --list shows them."""
+    from engine.checkrules import RULES, threshold_text
+
+    table = Table(title="Rules of iku check (the LHE 2023 recommendations a tool can check)",
+                  box=box.SIMPLE_HEAVY, title_justify="left", show_lines=True)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("LHE", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("what it checks", overflow="fold", ratio=3)
+    table.add_column("settings and reasons", overflow="fold", ratio=2)
+    for r in RULES.values():
+        settings = threshold_text(r) or "—"
+        if r.reason:
+            settings += f"; a stated reason: {r.reason}"
+        what = Text(r.summary)
+        what.append(f"\n“{r.citation}”", style="dim")
+        if r.needs:
+            what.append(f"\nnot run yet: waits for {r.needs}", style="yellow")
+        table.add_row(r.id, ", ".join(f"#{n}" for n in r.recommendations), r.severity.value,
+                      what, escape(settings))
+    console.print(table)

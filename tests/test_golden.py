@@ -25,6 +25,7 @@ CASES = [
     ("validate.txt", ("validate",)),
     ("show.txt", ("show",)),
     ("show-IKU.8.txt", ("show", "IKU.8")),
+    ("check-2024.txt", ("check", "--year", "2024")),
 ]
 
 
