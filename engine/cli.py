@@ -142,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the organisation at a glance: every owner under --owner (default: the "
                         "top), with NPSS, IKUs above/on/below target and the weakest IKU")
     p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
+    p.add_argument("--compare-previous-year", action="store_true",
+                   help="each figure beside the same period a year earlier, from that year's "
+                        "data or its printed figures (LHE 2023 recommendation 21)")
 
     p = sub.add_parser("explain", help="how one figure came about, step by step",
                        description="Explain one figure: an IKU's (the revision and formula in "
@@ -453,6 +456,10 @@ def _exit_code(ev: Evaluation, data: Dataset, strict: bool) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.tree:
         return _evaluate_tree(args)
+    if args.compare_previous_year:
+        from engine.cli_checks import evaluate_compared
+
+        return evaluate_compared(args)
     from engine.export import evaluation_csv, evaluation_json, evaluation_markdown, write_atomic
 
     t = _target(args)

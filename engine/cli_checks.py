@@ -1,5 +1,5 @@
-"""The command line of the checks: `iku check`. Thin, as engine.cli: it calls
-the library (engine.checks) and a renderer."""
+"""The command line of the checks: `iku check` and `iku evaluate --compare-previous-year`.
+Thin, as engine.cli: each calls the library (engine.checks, engine.compare) and a renderer."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.checkrules import RULES
-from engine.cli import _report, _target, _usage
+from engine.cli import _evaluation, _exit_code, _report, _target, _usage
 from engine.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Severity, did_you_mean
 from engine.periods import Period, PeriodError
 
@@ -104,3 +104,33 @@ def cmd_check(args: argparse.Namespace) -> int:
         _report(result.problems, "problems in the data (iku validate lists them)")
         return EXIT_INPUT
     return EXIT_FINDINGS if result.count(Severity.ERROR) else EXIT_OK
+
+
+# -- iku evaluate --compare-previous-year --------------------------------------------------------
+def evaluate_compared(args: argparse.Namespace) -> int:
+    from engine.compare import compare
+    from engine.export import write_atomic
+    from engine.export_checks import comparison_csv, comparison_json, comparison_markdown
+    from engine.render import make_console, render_comparison
+
+    t = _target(args)
+    ev, data = _evaluation(args, t)
+    comp = compare(t.project, ev)
+    text = {"json": comparison_json, "csv": comparison_csv,
+            "markdown": comparison_markdown}.get(args.format)
+    if text is None:
+        if args.output is not None:
+            from io import StringIO
+
+            buf = StringIO()
+            render_comparison(make_console(buf, width=args.width or 120, color=False), comp)
+            write_atomic(args.output, buf.getvalue())
+        else:
+            render_comparison(make_console(width=args.width), comp)
+    elif args.output is not None:
+        write_atomic(args.output, text(comp))
+    else:
+        sys.stdout.write(text(comp))
+    if args.output is not None:
+        sys.stderr.write(f"wrote {args.output}\n")
+    return _exit_code(ev, data, args.strict)

@@ -33,6 +33,7 @@ from engine.validate import summary
 from engine.values import Computation, Value
 
 if TYPE_CHECKING:  # annotations only, see engine.export
+    from engine.compare import Comparison
     from engine.dataset import ReportedFigure
     from engine.diff import Change, Impact, ManualDiff
     from engine.reconcile import Reconciliation
@@ -772,7 +773,7 @@ def render_tree(console: Console, tree: OrgTree) -> None:
     console.print(table)
 
 
-# -- checks --------------------------------------------------------------------------------------
+# -- checks, the previous year ----------------------------------------------------------
 def render_rules(console: Console) -> None:
     """The rules of `iku check` (engine.checkrules.RULES), as --list shows them."""
     from engine.checkrules import RULES, threshold_text
@@ -795,3 +796,27 @@ def render_rules(console: Console) -> None:
         table.add_row(r.id, ", ".join(f"#{n}" for n in r.recommendations), r.severity.value,
                       what, escape(settings))
     console.print(table)
+
+
+def render_comparison(console: Console, comp: Comparison) -> None:
+    """Each figure beside the same period a year earlier (LHE 2023 recommendation 21)."""
+    from engine.export_checks import COMPARISON_COLUMNS, comparison_cells
+
+    ev = comp.evaluation
+    when = f"as of {ev.period.label}" if ev.as_of else ev.period.label
+    table = Table(title=f"{ev.unit.short_name} · {when} beside the same period of "
+                        f"{comp.previous_year}", box=box.SIMPLE_HEAVY, title_justify="left",
+                  show_lines=True)
+    wide = console.width >= 140  # the indicator's name, where there is room for it
+    shown = [i for i in range(len(COMPARISON_COLUMNS)) if wide or i != 1]
+    for i in shown:
+        numeric = i in (3, 4, 6, 7, 8)
+        table.add_column(COMPARISON_COLUMNS[i], justify="right" if numeric else "left",
+                         overflow="fold", no_wrap=numeric or i == 0,
+                         ratio={1: 3, 9: 3}.get(i))
+    for cells in comparison_cells(comp):
+        table.add_row(*(escape(cells[i]) for i in shown))
+    console.print(table)
+    console.print(Text("Sumber: the earlier figure recomputed from that year's data under that "
+                       "year's manual, or as printed in its reported.yaml when there is no "
+                       "data.", style="dim"))

@@ -26,6 +26,8 @@ CASES = [
     ("show.txt", ("show",)),
     ("show-IKU.8.txt", ("show", "IKU.8")),
     ("check-2024.txt", ("check", "--year", "2024")),
+    ("evaluate-compare-2023.md", ("evaluate", "--compare-previous-year", "--format",
+                                  "markdown")),
 ]
 
 
