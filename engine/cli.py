@@ -151,7 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "force, each input with its file and line, each step's value, the "
                        "cascade, links into other manuals and period parts, the target, "
                        "capaian, rounding and status), an objective's NSS (SS.3), a "
-                       "perspective's NKP (NKP.INTERNAL) or the NPSS.",
+                       "perspective's NKP (NKP.INTERNAL) or the NPSS. With --as-of, an IKU's "
+                       "explanation ends with what the periods to come still need (as "
+                       "`iku needed`).",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("iku", metavar="FIGURE",
                    help="an IKU code (IKU.8, or 8), an objective (SS.3), NKP.<perspective> "
@@ -230,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="list the figures that agree as well")
     p.add_argument("--width", type=int, help="width in characters (default: terminal)")
 
-    from engine.cli_checks import add_parsers  # check
+    from engine.cli_checks import add_parsers  # check, needed
 
     add_parsers(sub, manuals_arg, data_arg, owner_arg)
     return parser
@@ -511,7 +513,12 @@ def _evaluate_tree(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from engine.render import make_console, render_explanation, render_score_explanation
+    from engine.render import (
+        make_console,
+        render_explanation,
+        render_score_explanation,
+        render_still_needed,
+    )
 
     t = _target(args)
     ev = t.project.evaluator(t.owner.code, t.year, explain=True)
@@ -548,6 +555,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     earlier = history(Path(ev.data.folder), code, unit) if at.is_year else []
     render_explanation(console, fig, iku, manual, u.short_name if u else unit,
                        ev.printed_differences(fig), revisions, earlier)
+    if args.as_of:  # what the periods to come still need (engine.needed)
+        from engine.needed import needs
+
+        render_still_needed(console, needs(ev, period, unit, [code]))
     _data_problems(ev.data)
     if not ev.data.ok:
         return EXIT_INPUT
@@ -670,9 +681,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_needed(args: argparse.Namespace) -> int:
+    from engine.cli_checks import cmd_needed as run
+
+    return run(args)
+
+
 COMMANDS = {"validate": cmd_validate, "show": cmd_show, "evaluate": cmd_evaluate,
             "explain": cmd_explain, "diff": cmd_diff, "reconcile": cmd_reconcile,
-            "new-revision": cmd_new_revision, "check": cmd_check}
+            "new-revision": cmd_new_revision, "check": cmd_check, "needed": cmd_needed}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,5 +1,6 @@
-"""The command line of the checks: `iku check` and `iku evaluate --compare-previous-year`.
-Thin, as engine.cli: each calls the library (engine.checks, engine.compare) and a renderer."""
+"""The command line of the checks: `iku check`, `iku needed`, the still-needed part of
+`iku explain --as-of` and `iku evaluate --compare-previous-year`. Thin, as engine.cli: each
+calls the library (engine.checks, engine.needed, engine.compare) and a renderer."""
 
 from __future__ import annotations
 
@@ -9,7 +10,18 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.checkrules import RULES
-from engine.cli import _evaluation, _exit_code, _report, _target, _usage
+from engine.cli import (
+    EPILOG,
+    _evaluation,
+    _exit_code,
+    _manual_in_force,
+    _period,
+    _report,
+    _target,
+    _unit,
+    _usage,
+)
+from engine.codes import from_user
 from engine.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, Severity, did_you_mean
 from engine.periods import Period, PeriodError
 
@@ -27,7 +39,7 @@ def _rules_epilog() -> str:
 
 def add_parsers(sub: argparse._SubParsersAction[Any], manuals_arg: ArgAdder,
                 data_arg: ArgAdder, owner_arg: ArgAdder) -> None:
-    """The `check` command, with the same --manuals, --data and --owner as the
+    """The `check` and `needed` commands, with the same --manuals, --data and --owner as the
     others."""
     p = sub.add_parser(
         "check", help="the inspectorate's recommendations as checks on manuals and data",
@@ -61,6 +73,36 @@ def add_parsers(sub: argparse._SubParsersAction[Any], manuals_arg: ArgAdder,
     p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
     p.set_defaults(period=None)
 
+    p = sub.add_parser(
+        "needed", help="what the periods to come must bring to reach each target and band",
+        description="As of a period: for each IKU with a target in the year, each targeted "
+        "period not yet over (and the year), the realisasi needed in every period to come to "
+        "reach the target (capaian 100) and each status band, by the manual's own aggregate "
+        "(last, mean, sum) over the figures so far, or `already reached` / `out of reach` "
+        "with why. For the owner, the value each unit needs (one equal value) and the owner's "
+        "own figure; with --input, the value of that input, the unit's other inputs held at "
+        "their latest values. Marks those at risk: the target out of reach, or more needed "
+        "than the best period so far. Every value is checked by the engine: it reaches the "
+        "goal, one step short of it does not.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("iku", nargs="?", metavar="IKU", help="one IKU (default: every one)")
+    manuals_arg(p)
+    data_arg(p)
+    owner_arg(p)
+    p.add_argument("--as-of", dest="as_of", metavar="PERIOD", required=True,
+                   help="the data up to PERIOD (2023-TW3, or tw3 with --year); what comes "
+                        "after it is to come")
+    p.add_argument("--year", type=int, help="year (default: from --as-of)")
+    p.add_argument("--unit", help="a unit's view, such as INTI (default: the owner)")
+    p.add_argument("--input", metavar="NAME",
+                   help="also the needed value of this input (Z1, realisasi_anggaran), the "
+                        "unit's other inputs at their latest values")
+    p.add_argument("--at-risk", action="store_true",
+                   help="only those at risk: target out of reach, or more needed than the "
+                        "best period so far")
+    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
+    p.set_defaults(period=None)
 
 
 # -- iku check ----------------------------------------------------------------------------------
@@ -104,6 +146,51 @@ def cmd_check(args: argparse.Namespace) -> int:
         _report(result.problems, "problems in the data (iku validate lists them)")
         return EXIT_INPUT
     return EXIT_FINDINGS if result.count(Severity.ERROR) else EXIT_OK
+
+
+# -- iku needed ----------------------------------------------------------------------------------
+def cmd_needed(args: argparse.Namespace) -> int:
+    from engine.export_checks import needs_json, needs_markdown
+    from engine.needed import Needs, needs
+    from engine.render import make_console, render_needs
+
+    t = _target(args, need_data=False)  # early in a year, everything is still to come
+    ev = t.project.evaluator(t.owner.code, t.year)
+    as_of = _period(args, t.year)
+    manual = _manual_in_force(ev, as_of)
+    unit = _unit(args, manual)
+    codes = [i.code for i in manual.ikus]
+    chosen: list[str] = []
+    if args.iku:
+        code = from_user(args.iku, codes, manual.indicator_codes)
+        if manual.iku(code) is None:
+            raise _usage(f"{args.iku} is not an indicator of {t.owner.code}'s manual "
+                         f"{manual.label}", did_you_mean(code, codes) or
+                         f"indicators: {', '.join(codes)}")
+        chosen = [code]
+    if args.input:
+        having = [i.code for i in manual.ikus if i.variable(args.input) is not None
+                  and (not chosen or i.code in chosen)]
+        if not having:
+            names = sorted({v.name for i in manual.ikus if not chosen or i.code in chosen
+                            for v in i.variables})
+            raise _usage(f"no indicator{' ' + chosen[0] if chosen else ''} has an input "
+                         f"`{args.input}`", did_you_mean(args.input, names))
+        chosen = having
+    result = needs(ev, as_of, unit, chosen, args.input or "")
+    if args.at_risk:
+        result = Needs(result.owner, result.unit, result.as_of, result.input_name,
+                       result.at_risk, result.precision)
+    if args.format == "json":
+        sys.stdout.write(needs_json(result))
+    elif args.format == "markdown":
+        sys.stdout.write(needs_markdown(result, result.precision))
+    else:
+        render_needs(make_console(width=args.width), result)
+    if not ev.data.ok:
+        _report(ev.data.issues, f"problems in {ev.data.folder}")
+        return EXIT_INPUT
+    return EXIT_OK
 
 
 # -- iku evaluate --compare-previous-year --------------------------------------------------------

@@ -1,6 +1,6 @@
-"""`iku check` and `iku evaluate --compare-previous-year` as JSON, CSV and Markdown text.
-Each result is projected into rows once here; the terminal tables (engine.render) use the
-same text cells."""
+"""`iku check`, `iku needed` and `iku evaluate --compare-previous-year` as JSON, CSV and
+Markdown text. Each result is projected into rows once here; the terminal tables
+(engine.render) use the same text cells."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from engine.checks import CheckResult
 from engine.compare import Comparison
 from engine.errors import Severity
 from engine.export import _md, _n
+from engine.needed import NEEDED, REACHED, UNSOLVABLE, Answer, Need, Needs
 
 
 def _num(x: Decimal | None, prec: int) -> str:
@@ -61,6 +62,97 @@ def check_summary(result: CheckResult) -> str:
     if result.skipped:
         text += "; not run: " + ", ".join(f"{r} ({why})" for r, why in result.skipped)
     return text
+
+
+# -- iku needed ---------------------------------------------------------------------------------
+def answer_text(a: Answer, need: Need, prec: int) -> str:
+    higher = need.iku.polarity == "higher_is_better"
+    if a.outcome == NEEDED:
+        return f"{a.goal.label}: {'≥' if higher else '≤'} {_num(a.value, prec)}"
+    if a.outcome == REACHED:
+        return f"{a.goal.label}: already reached"
+    return f"{a.goal.label}: {a.outcome} ({a.why})"
+
+
+def needed_text(need: Need, prec: int) -> list[str]:
+    """The needed cell: one line per goal; the owner's own figure beside each unit's where
+    they differ; a reason said once when it is the same for every goal."""
+    if need.answers and all(a.outcome == UNSOLVABLE for a in need.answers):
+        return [f"{UNSOLVABLE}: {need.answers[0].why}"]
+    lines = []
+    for a in need.answers:
+        text = answer_text(a, need, prec)
+        own = next((f for f in need.figure if f.goal == a.goal), None)
+        if need.owner_level and a.outcome == NEEDED and own is not None and \
+                own.outcome == NEEDED and own.value != a.value:
+            text += f" ({need.unit_name}: {_num(own.value, prec)})"
+        lines.append(text)
+    return lines
+
+
+NEEDS_COLUMNS = ("IKU", "For", "Target", "Best so far", "Needed in each period to come")
+
+
+def needs_cells(needs: Needs, prec: int) -> list[list[str]]:
+    out = []
+    for n in needs.rows:
+        best = [] if n.best is None else [f"{_num(n.best[0], prec)} ({short(n.best[1].label)})"]
+        if n.lacking:
+            best.append(f"none yet from {', '.join(n.lacking)}")
+        risk = [f"AT RISK: {n.at_risk}"] if n.at_risk else []
+        to_come = ", ".join(short(p.label) for p in n.to_come) or "nothing"
+        out.append([n.iku.code, short(n.period.label),
+                    f"{n.target} {n.iku.unit_of_measure}", "\n".join(best) or "—",
+                    "\n".join([f"to come: {to_come}", *needed_text(n, prec), *risk])])
+    return out
+
+
+def _answer(a: Answer) -> dict[str, Any]:
+    return {"goal": list(a.goal.names), "capaian_at_least": _n(a.goal.capaian),
+            "outcome": a.outcome, "value": None if a.value is None else str(a.value),
+            "capaian": _n(a.capaian), "capaian_one_step_short": _n(a.short),
+            "why": a.why or None}
+
+
+def needs_dict(needs: Needs) -> dict[str, Any]:
+    return {
+        "owner": needs.owner, "unit": needs.unit, "as_of": str(needs.as_of),
+        "input": needs.input_name or None,
+        "rows": [{
+            "iku": n.iku.code, "unit": n.unit, "owner_level": n.owner_level,
+            "period": str(n.period), "target": _n(n.target), "revision": n.revision,
+            "polarity": n.iku.polarity, "how": n.how,
+            "known": [{"unit": p.unit, "period": str(p.period), "value": _n(p.value)}
+                      for p in n.parts if p.known],
+            "to_come": [str(p) for p in n.to_come],
+            "needed": [_answer(a) for a in n.answers],
+            "owner_figure": [_answer(a) for a in n.figure] or None,
+            "best_so_far": None if n.best is None else {"value": _n(n.best[0]),
+                                                        "period": str(n.best[1])},
+            "units_without_figure": list(n.lacking),
+            "inputs": [{"name": i.name, "unit": i.unit, "goal": list(i.goal.names),
+                        "figure": str(i.figure),
+                        "value": None if i.value is None else str(i.value),
+                        "result": _n(i.result), "held": i.held, "why": i.why}
+                       for i in n.inputs],
+            "at_risk": n.at_risk or None,
+        } for n in needs.rows],
+    }
+
+
+def needs_json(needs: Needs) -> str:
+    return json.dumps(needs_dict(needs), indent=2, ensure_ascii=False) + "\n"
+
+
+def needs_markdown(needs: Needs, prec: int) -> str:
+    lines = [f"### Still needed as of {needs.as_of.label} ({needs.unit})", "",
+             "| " + " | ".join(NEEDS_COLUMNS) + " |",
+             "|---|---|--:|---|---|"]
+    for cells in needs_cells(needs, prec):
+        lines.append("| " + " | ".join("<br>".join(_md(x) for x in c.split("\n"))
+                                       for c in cells) + " |")
+    lines += ["", f"{len(needs.at_risk)} of {len(needs.rows)} at risk.", ""]
+    return "\n".join(lines)
 
 
 # -- iku evaluate --compare-previous-year -------------------------------------------------------
