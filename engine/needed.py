@@ -459,7 +459,8 @@ def _how(chain: _Chain, period: Period, prec: int) -> str:
     if chain.linked:
         return f"linked: {chain.unit}'s figure for {period.label} is that of {chain.linked}"
     if not chain.rule:
-        return f"{period.label.rsplit(' ', 1)[0]}'s own figure"
+        return "the year's own figure" if period.is_year else \
+            f"{period.label.rsplit(' ', 1)[0]}'s own figure"
     rule = AGGREGATES[chain.rule]
     parts = ", ".join(f"{p.period.label.rsplit(' ', 1)[0]} "
                       f"{f'{p.value:,.{prec}f}' if p.value is not None else '(to come)'}"
