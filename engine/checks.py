@@ -110,8 +110,8 @@ def _previous_figures(ctx: _Context) -> list[_Comparison]:
                                   if any(t.year == ctx.year for t in cu.targets)]
         for unit in units:
             target = iku.target(ctx.year, unit)
-            if target is None:
-                continue
+            if target is None or not isinstance(target.value, Decimal):
+                continue  # a target that is not one number has no side of a figure
             before = ev.manual_for(Period.of(prev, "Y")) if ev is not None else None
             before_iku = before.iku(iku.code) if before is not None else None
             if before_iku is not None and before_iku.unit_of_measure != iku.unit_of_measure:
@@ -255,8 +255,8 @@ def _period_targets(ctx: _Context) -> Iterable[Issue]:
         prec = manual.scoring.precision
         for iku in manual.ikus:
             sched = iku.schedule
-            if sched.aggregate == "formula":
-                continue  # the manual's own arithmetic: nothing to hold targets against
+            if sched.aggregate not in ("last", "mean", "sum"):
+                continue  # the manual's own arithmetic (formula): nothing to hold targets to
             sets = [("", iku.target(ctx.year))] + [(cu.unit, t) for cu in iku.cascade.units
                                                    for t in cu.targets if t.year == ctx.year]
             for unit, t in sets:
@@ -279,8 +279,9 @@ def _target_set(iku: Iku, unit: str, t: Target, year: int, prec: int, s: Effecti
             continue  # a measured period's value is its own entry, not an aggregate
         parts = _inner(iku, Period.of(year, suffix))
         values = [t.for_suffix(p.suffix) for p in parts]
-        if not parts or any(v is None for v in values):
-            continue  # not every part carries a target: nothing to hold the whole against
+        if not parts or not all(isinstance(v, Decimal) for v in (whole, *values)):
+            continue  # a part without a target (or one that is not a number): nothing to
+            # hold the whole against
         formed = round_half_up(apply(rule, [v for v in values if v is not None]), prec)
         if formed == whole:
             continue
@@ -297,7 +298,7 @@ def _target_set(iku: Iku, unit: str, t: Target, year: int, prec: int, s: Effecti
     if sched.aggregate == "last" and s.flag("last_rises"):
         higher = iku.polarity == "higher_is_better"
         steps = [(p, t.for_suffix(p)) for p in SUFFIXES
-                 if (p in sched.targeted or p == "Y") and t.for_suffix(p) is not None]
+                 if (p in sched.targeted or p == "Y") and isinstance(t.for_suffix(p), Decimal)]
         for (a, va), (b, vb) in itertools.pairwise(steps):
             assert va is not None and vb is not None
             if (vb < va) if higher else (vb > va):

@@ -51,6 +51,12 @@ from engine.values import ERRORS, OK, Value
 
 LIMIT = Decimal(10) ** 15  # the furthest the search goes where no bound is known
 
+# The rules the search knows to be monotone (non-decreasing in every part). Any other rule a
+# manual may name, now or once more rules exist, is said to be unsolvable, never guessed.
+MONOTONE_AGGREGATES = frozenset({"last", "mean", "sum"})
+MONOTONE_ROLLUPS = frozenset({"mean", "sum", "min", "max", "weighted_mean"})
+POLARITIES = frozenset({"higher_is_better", "lower_is_better"})  # capaian moves one way
+
 NEEDED = "needed"
 REACHED = "already reached"
 OUT = "out of reach"
@@ -277,6 +283,8 @@ def _chain(ev: Evaluator, iku: Iku, unit: str, period: Period, as_of: Period,
         text = iku.schedule.aggregate_formula.text if iku.schedule.aggregate_formula else ""
         problem = problem or (f"the schedule's aggregate is a formula of the manual (`{text}`), "
                               "of no known direction")
+    elif rule not in MONOTONE_AGGREGATES:
+        problem = problem or f"the solver does not know the aggregate `{rule}` to be monotone"
     return _Chain(unit, tuple(parts), rule, lo, hi, declared, problem, "", prec)
 
 
@@ -359,6 +367,11 @@ def _one(ev: Evaluator, code: str, unit: str, period: Period, as_of: Period,
     if target is None:
         return None
     prec = manual.scoring.precision
+    refused = ""  # what makes capaian not move one way with the realisasi
+    if iku.polarity not in POLARITIES:
+        refused = f"polarity {iku.polarity}: capaian need not move one way with the realisasi"
+    elif not isinstance(target, Decimal):
+        refused = f"the target {target} is not a single number"
     owner_level = unit == manual.owner and iku.cascade.rollup != "owner_only"
     u = manual.unit(unit)
     name = u.short_name if u else unit
@@ -371,6 +384,9 @@ def _one(ev: Evaluator, code: str, unit: str, period: Period, as_of: Period,
         if rule.combine is None:
             problem = problem or (f"the cascade's roll-up is `{rule.name}`, a formula of the "
                                   "manual of no known direction")
+        elif rule.name not in MONOTONE_ROLLUPS:
+            problem = problem or (f"the solver does not know the roll-up `{rule.name}` to be "
+                                  "monotone")
         elif any(w < 0 for w in weights):
             problem = problem or "the roll-up weighs a unit negatively"
 
@@ -410,6 +426,7 @@ def _one(ev: Evaluator, code: str, unit: str, period: Period, as_of: Period,
         how = _how(chain, period, prec)
         input_units = [unit]
     best = _best(ev, iku, unit, period, as_of, prec)
+    problem = refused or problem
     if problem:
         answers = tuple(Answer(g, UNSOLVABLE, None, None, None, problem) for g in goals(manual))
         figure: tuple[Answer, ...] = ()

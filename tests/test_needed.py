@@ -264,3 +264,24 @@ def test_every_answer_fed_back_reaches_its_goal(
             else:  # out of reach: not even at the best bound
                 assert a.outcome == OUT
                 assert got < a.goal.capaian, (a, got)
+
+
+def test_rules_of_no_known_direction_are_not_solved() -> None:
+    """A formula aggregate or roll-up is the manual's own arithmetic: no answer is guessed."""
+    from engine.formula import compile_formula
+
+    base = _base()
+    iku = base.iku("IKU.4")
+    assert iku is not None
+    history = {("PDPIK", Period.parse("2023-TW1")): Decimal(90)}
+    for schedule, cascade in (
+            (Schedule(("TW1", "TW4"), (), "formula", compile_formula("max(values)"), ""),
+             iku.cascade),
+            (Schedule(("TW1", "TW4"), (), "last", None, ""),
+             dataclasses.replace(iku.cascade, rollup="formula",
+                                 rollup_formula=compile_formula("max(values)")))):
+        changed = dataclasses.replace(iku, schedule=schedule, cascade=cascade)
+        manual = dataclasses.replace(base, ikus=(changed,))
+        row = needs(_evaluator(manual, history), TW3, None, ["IKU.4"]).rows[0]
+        assert {a.outcome for a in row.answers} == {UNSOLVABLE}
+        assert "formula of the manual" in row.answers[0].why
