@@ -152,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the organisation at a glance: every owner under --owner (default: the "
                         "top), with NPSS, IKUs above/on/below target and the weakest IKU")
     p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
+    p.add_argument("--compare-previous-year", action="store_true",
+                   help="each figure beside the same period a year earlier, from that year's "
+                        "data or its printed figures (LHE 2023 recommendation 21)")
 
     p = sub.add_parser("explain", help="how one figure came about, step by step",
                        description="Explain one figure: an IKU's (the revision and formula in "
@@ -159,8 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "cascade, links into other manuals and period parts (and those "
                        "take_last_known passed over), the target, capaian (for a range target, "
                        "which bound and why; the cap or floor in force), rounding and status), "
-                       "an objective's NSS (SS.3), a "
-                       "perspective's NKP (NKP.INTERNAL) or the NPSS.",
+                       "an objective's NSS (SS.3), a perspective's NKP (NKP.INTERNAL) or the "
+                       "NPSS. With --as-of, an IKU's explanation ends with what the periods to "
+                       "come still need (as `iku needed`).",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("iku", metavar="FIGURE",
                    help="an IKU code (IKU.8, or 8), an objective (SS.3), NKP.<perspective> "
@@ -238,6 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     p.add_argument("--all", action="store_true", help="list the figures that agree as well")
     p.add_argument("--width", type=int, help="width in characters (default: terminal)")
+
+    from engine.cli_checks import add_parsers  # check, needed
+
+    add_parsers(sub, manuals_arg, data_arg, owner_arg)
     return parser
 
 
@@ -469,6 +477,10 @@ def _exit_code(ev: Evaluation, data: Dataset, project: Project, strict: bool) ->
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.tree:
         return _evaluate_tree(args)
+    if args.compare_previous_year:
+        from engine.cli_checks import evaluate_compared
+
+        return evaluate_compared(args)
     from engine.export import evaluation_csv, evaluation_json, evaluation_markdown, write_atomic
 
     t = _target(args)
@@ -522,7 +534,12 @@ def _evaluate_tree(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from engine.render import make_console, render_explanation, render_score_explanation
+    from engine.render import (
+        make_console,
+        render_explanation,
+        render_score_explanation,
+        render_still_needed,
+    )
 
     t = _target(args)
     ev = t.project.evaluator(t.owner.code, t.year, explain=True)
@@ -559,6 +576,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     earlier = history(Path(ev.data.folder), code, unit) if at.is_year else []
     render_explanation(console, fig, iku, manual, u.short_name if u else unit,
                        ev.printed_differences(fig), revisions, earlier)
+    if args.as_of:  # what the periods to come still need (engine.needed)
+        from engine.needed import needs
+
+        render_still_needed(console, needs(ev, period, unit, [code]))
     _data_problems(t.project)
     if not _data_ok(t.project):
         return EXIT_INPUT
@@ -675,9 +696,21 @@ def cmd_new_revision(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from engine.cli_checks import cmd_check as run
+
+    return run(args)
+
+
+def cmd_needed(args: argparse.Namespace) -> int:
+    from engine.cli_checks import cmd_needed as run
+
+    return run(args)
+
+
 COMMANDS = {"validate": cmd_validate, "show": cmd_show, "evaluate": cmd_evaluate,
             "explain": cmd_explain, "diff": cmd_diff, "reconcile": cmd_reconcile,
-            "new-revision": cmd_new_revision}
+            "new-revision": cmd_new_revision, "check": cmd_check, "needed": cmd_needed}
 
 
 # -- checks before a command runs ----------------------------------------------------------

@@ -397,6 +397,19 @@ def history(folder: Path, iku: str, unit: str) -> list[ReportedFigure]:
     return out
 
 
+def load_reported(folder: Path) -> tuple[ReportedFigure, ...]:
+    """The printed figures of one year folder's reported.yaml, read without the year's manual
+    (an earlier year may have none), or nothing when the file is missing or broken
+    (`iku validate` shows why)."""
+    path = folder / REPORTED
+    if not (folder.name.isdigit() and path.is_file()):
+        return ()
+    doc, found = load_file(path)
+    if doc is None or found or schemacheck.validate(doc, "reported"):
+        return ()
+    return tuple(_load_reported(doc, int(folder.name), []))
+
+
 def has_inputs(folder: Path) -> bool:
     """Whether a year folder holds indicator data (a year with only a reported.yaml has
     nothing to evaluate)."""

@@ -17,14 +17,14 @@ none is not due (N/A) and left out of the roll-up (docs/scoring.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from engine.dataset import Dataset, ReportedFigure
 from engine.errors import Issue
 from engine.manual import ManualSet
-from engine.model import Iku, Manual, Objective, Unit
+from engine.model import Iku, Link, Manual, Objective, Unit
 from engine.periods import SUFFIXES, Period
 from engine.printed import PrintedFigures
 from engine.rollup import (
@@ -115,11 +115,15 @@ class Evaluator:
     """One owner's figures for one year: computed on demand, scored and rolled up."""
 
     def __init__(self, manuals: ManualSet, data: Dataset, links: LinkResolver | None = None,
-                 explain: bool = False) -> None:
+                 explain: bool = False,
+                 linked: Callable[[Link, int], Evaluator | None] | None = None) -> None:
         self.manuals = manuals
         self.data = data
         self.realisations = Realisations(manuals, data, links, explain)
         self.printed = PrintedFigures(data.reported)
+        # The evaluator of the owner a link leads to, for a year: what works on a figure's
+        # parts (engine.needed) follows a linked unit into its own manual and data.
+        self.linked = linked
 
     @property
     def owner(self) -> str:

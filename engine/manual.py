@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import schemacheck
+from engine.checkrules import read_settings
 from engine.codes import DEFAULT_FORMAT, code_of_stem, file_stem, format_problem, matches
 from engine.errors import (
     Issue,
@@ -108,12 +109,13 @@ def _target_value(x: Any) -> TargetValue:
     return _dec(x)
 
 
-def _targets(raw: list[dict[str, Any]] | None) -> tuple[Target, ...]:
+def _targets(raw: list[dict[str, Any]] | None, doc: LoadedDoc, path: tuple[Any, ...]
+             ) -> tuple[Target, ...]:
     out = []
-    for t in raw or []:
+    for i, t in enumerate(raw or []):
         periods = tuple((k, _target_value(v)) for k, v in (t.get("periods") or {}).items())
         out.append(Target(int(t["year"]), _target_value(t["value"]), periods,
-                          t.get("source", "")))
+                          t.get("source", ""), t.get("reason", ""), doc.loc((*path, i))))
     return tuple(out)
 
 
@@ -214,6 +216,7 @@ def _build_header(doc: LoadedDoc, folder: str, issues: list[Issue]) -> dict[str,
         "folder": folder,
         "header_file": doc.path,
         "source": d.get("source", ""),
+        "checks": read_settings(d.get("checks"), doc, ("checks",)),
     }
 
 
@@ -317,7 +320,7 @@ def _build_iku(doc: LoadedDoc, manual_year: int, issues: list[Issue]) -> Iku | N
     agg_formula = _rule_formula(doc, "schedule", "aggregate", ["values"], code, issues)
     schedule = Schedule(measured, targeted, sched["aggregate"], agg_formula, sched.get("note", ""))
 
-    targets = _targets(d["targets"])
+    targets = _targets(d["targets"], doc, ("targets",))
     _check_targets(targets, d["targets"], ("targets",), schedule, manual_year, doc, code, issues,
                    required=True)
     _check_target_values(targets, ("targets",), d["polarity"], doc, code, issues)
@@ -345,7 +348,7 @@ def _build_iku(doc: LoadedDoc, manual_year: int, issues: list[Issue]) -> Iku | N
                     f"{link.indicator} of {link.owner}'s manual", doc.loc(("cascade", "units", i,
                                                                            "formula")),
                     hint="remove the formula", iku=code, code="link"))
-        utargets = _targets(u.get("targets"))
+        utargets = _targets(u.get("targets"), doc, ("cascade", "units", i, "targets"))
         _check_targets(utargets, u.get("targets") or [], ("cascade", "units", i, "targets"),
                        schedule, manual_year, doc, code, issues, required=False)
         _check_target_values(utargets, ("cascade", "units", i, "targets"), d["polarity"], doc,

@@ -167,6 +167,8 @@ class Target:
     value: TargetValue  # the year's target
     periods: tuple[tuple[str, TargetValue], ...]  # (suffix, target) within the year
     source: str  # where stated
+    reason: str = ""  # why the target stands where it stands (`iku check` accepts it)
+    location: Location | None = None  # where the target entry is written
 
     def for_suffix(self, suffix: str) -> TargetValue | None:
         if suffix == "Y":
@@ -176,6 +178,18 @@ class Target:
 
 def target_for(targets: tuple[Target, ...], year: int) -> Target | None:
     return next((t for t in targets if t.year == year), None)
+
+
+@dataclass(frozen=True)
+class CheckSetting:
+    """One rule's settings from a `checks:` block (organisation.yaml or a manual's header);
+    what is not set falls back to the layer below, finally to engine.checkrules.RULES."""
+
+    rule: str  # the rule's id, a key of engine.checkrules.RULES
+    enabled: bool | None  # on or off; None when not set here
+    severity: str | None  # error, warning or info; None when not set here
+    thresholds: tuple[tuple[str, Decimal | bool], ...]  # (name, value) set here
+    location: Location  # where the rule's settings are written
 
 
 @dataclass(frozen=True)
@@ -261,6 +275,7 @@ class Manual:
     header_file: str  # its manual.yaml
     source: str = ""  # where the structure is stated
     indicator_codes: str = "IKU.{n}"  # the form of its indicator codes (engine.codes)
+    checks: tuple[CheckSetting, ...] = ()  # the header's `checks:` settings for this manual
 
     @cached_property
     def _ikus(self) -> dict[str, Iku]:

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine import schemacheck
+from engine.checkrules import read_settings
 from engine.errors import EXIT_USAGE, InputError, Issue, Location, did_you_mean, error
+from engine.model import CheckSetting
 from engine.yamlload import display_path, load_file
 
 ORG_FILE = "organisation.yaml"
@@ -43,6 +45,7 @@ class Organisation:
     default: str | None  # code used when --owner is not given; None when it must be given
     file: str  # the organisation file as shown, "" when inferred from the folders
     manuals_root: Path  # the folder holding the owners' manual folders
+    checks: tuple[CheckSetting, ...] = ()  # project-wide settings of `iku check`
 
     def owner(self, code: str) -> Owner | None:
         return next((o for o in self.owners if o.code == code), None)
@@ -194,4 +197,5 @@ def load_organisation(root: Path) -> tuple[Organisation, list[Issue]]:
             issues.append(error(f"{display_path(p)} holds manual revisions but is not an owner's "
                                 f"folder in {doc.path}", Location(display_path(p)),
                                 hint="add the owner to the organisation file", code="owner"))
-    return Organisation(d["name"], owners, default, doc.path, root), issues
+    return Organisation(d["name"], owners, default, doc.path, root,
+                        read_settings(d.get("checks"), doc, ("checks",))), issues

@@ -25,7 +25,7 @@ from engine.manual import (
 from engine.model import Link
 from engine.org import Organisation, Owner, load_organisation
 from engine.periods import Period
-from engine.values import ERROR, Value
+from engine.values import ERROR, NO_DATA, Value
 from engine.yamlload import display_path
 
 MANUAL_ROOT = Path("manual_iku")
@@ -161,8 +161,17 @@ class Project:
         if key not in self._evaluators:
             self._evaluators[key] = Evaluator(
                 self.manuals(owner, year), self.dataset(owner, year),
-                lambda link, period: self.follow(link, period, explain), explain)
+                lambda link, period: self.follow(link, period, explain), explain,
+                lambda link, y: self._linked_evaluator(link, y, explain))
         return self._evaluators[key]
+
+    def _linked_evaluator(self, link: Link, year: int, explain: bool) -> Evaluator | None:
+        if self.org.owner(link.owner) is None:
+            return None
+        try:
+            return self.evaluator(link.owner, year, explain)
+        except InputError:  # its manual or data cannot be used: the link says so when followed
+            return None
 
     def follow(self, link: Link, period: Period, explain: bool = False
                ) -> tuple[Value, str, str]:
@@ -178,6 +187,12 @@ class Project:
             return Value(ERROR, None, None, f"{owner.code}'s manual or data cannot be used: "
                                             f"{first}"), str(link.location), owner.short_name
         manual = ev.manual_for(period)
+        if not ev.manuals.for_year(period.year):
+            # the unit's manual of the year is still to come (the deputy's next-year manual is
+            # often written first): like missing data, and validate warns of it
+            return Value(NO_DATA, None, None, f"{owner.code} has no manual for {period.year} "
+                                              "yet: its figure comes in when it has one"), \
+                str(link.location), owner.short_name
         iku = manual.iku(link.indicator) if manual is not None else None
         if manual is None or iku is None:
             where = manual.label if manual else f"any revision of {period.year}"

@@ -34,8 +34,10 @@ from engine.validate import summary
 from engine.values import Computation, Value
 
 if TYPE_CHECKING:  # annotations only, see engine.export
+    from engine.compare import Comparison
     from engine.dataset import ReportedFigure
     from engine.diff import Change, Impact, ManualDiff
+    from engine.needed import Needs
     from engine.reconcile import Reconciliation
     from engine.tree import OrgTree
     from engine.validate import Validation
@@ -854,3 +856,147 @@ def render_tree(console: Console, tree: OrgTree) -> None:
         table.add_row(escape(name), ("as of " if ev.as_of else "") + ev.period.label,
                       score_text(ev.npss, prec), counts, weak)
     console.print(table)
+
+
+# -- checks, what is still needed, the previous year ----------------------------------------
+def render_rules(console: Console) -> None:
+    """The rules of `iku check` (engine.checkrules.RULES), as --list shows them."""
+    from engine.checkrules import RULES, threshold_text
+
+    table = Table(title="Rules of iku check (the LHE 2023 recommendations a tool can check)",
+                  box=box.SIMPLE_HEAVY, title_justify="left", show_lines=True)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("LHE", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("what it checks", overflow="fold", ratio=3)
+    table.add_column("settings and reasons", overflow="fold", ratio=2)
+    for r in RULES.values():
+        settings = threshold_text(r) or "—"
+        if r.reason:
+            settings += f"; a stated reason: {r.reason}"
+        what = Text(r.summary)
+        what.append(f"\n“{r.citation}”", style="dim")
+        if r.needs:
+            what.append(f"\nnot run yet: waits for {r.needs}", style="yellow")
+        table.add_row(r.id, ", ".join(f"#{n}" for n in r.recommendations), r.severity.value,
+                      what, escape(settings))
+    console.print(table)
+
+
+def render_needs(console: Console, needs: Needs) -> None:
+    """What the periods to come must bring, per IKU and target period, at-risk ones marked."""
+    from engine.export_checks import NEEDS_COLUMNS, needs_cells
+
+    prec = needs.precision
+    who = needs.unit
+    table = Table(title=f"Still needed · {who} · as of {needs.as_of.label}",
+                  box=box.SIMPLE_HEAVY, title_justify="left", show_lines=True)
+    for i, col in enumerate(NEEDS_COLUMNS):
+        table.add_column(col, justify="right" if col == "Target" else "left",
+                         overflow="fold", no_wrap=i in (0, 1, 2),
+                         ratio={3: 1, 4: 2}.get(i))
+    for n, cells in zip(needs.rows, needs_cells(needs, prec), strict=True):
+        style = "bold red" if n.at_risk else ""
+        table.add_row(Text(cells[0], style=style), *(escape(c) for c in cells[1:4]),
+                      Text(cells[4]))
+    if needs.rows:
+        console.print(table)
+    else:
+        console.print(f"Nothing to show as of {needs.as_of.label}.")
+    at_risk = needs.at_risk
+    console.print(Text(f"{len(at_risk)} of {len(needs.rows)} at risk"
+                       + (": " + ", ".join(f"{n.iku.code} {_label(n.period)}" for n in at_risk)
+                          if at_risk else ""), style="bold red" if at_risk else "bold"))
+    owner = "" if not any(n.owner_level for n in needs.rows) else (
+        " For the owner: the value each of its units needs (one equal value), and in "
+        "brackets the owner's own figure where that differs.")
+    console.print(Text("Each value is the least realisasi (the most, for lower-is-better) "
+                       "in every period to come, on the grid of the manual's precision, that "
+                       "the engine scores at the goal; one step short of it does not "
+                       f"(docs/checks.md).{owner}", style="dim"))
+    if needs.input_name:
+        render_inputs(console, needs)
+
+
+def _label(p: Period) -> str:
+    return _short_period(p)
+
+
+def render_inputs(console: Console, needs: Needs) -> None:
+    table = Table(title=f"The input {needs.input_name} needed, the other inputs held",
+                  box=box.SIMPLE, title_justify="left", show_lines=True)
+    for col in ("IKU", "Unit", "For", "Goal", "Figure", needs.input_name, "Held", "Note"):
+        table.add_column(col, overflow="fold")
+    for n in needs.rows:
+        for i in n.inputs:
+            table.add_row(n.iku.code, i.unit, _label(n.period), i.goal.label, str(i.figure),
+                          "—" if i.value is None else f"{i.value:,}", escape(i.held),
+                          escape(i.why))
+    console.print(table)
+
+
+def render_still_needed(console: Console, needs: Needs) -> None:
+    """`iku explain IKU --as-of P`: what each target period still to come needs."""
+    from engine.export_checks import needed_text
+
+    tree = Tree(Text(f"still needed as of {needs.as_of.label}", style="bold"))
+    if not needs.rows:
+        tree.add(Text("no target period is still to come", style="dim"))
+    prec = needs.precision
+    for n in needs.rows:
+        node = tree.add(Text(f"{n.period.label}: target {target_text(n.target)} "
+                             f"{n.iku.unit_of_measure} "
+                             f"(revision {n.revision})", style="bold"))
+        node.add(Text(n.how, style="dim"))
+        known = [p for p in n.parts if p.known]
+        if known:
+            node.add(Text("in: " + ", ".join(
+                f"{p.unit + ' ' if n.owner_level else ''}{_label(p.period)} "
+                f"{num(p.value, prec)}" for p in known), style="dim"))
+        if n.to_come:
+            node.add(Text("to come: " + ", ".join(_label(p) for p in n.to_come), style="dim"))
+        for line, a in zip(needed_text(n, prec), n.answers, strict=False):
+            detail = ""
+            if a.outcome == "needed" and a.short is not None:
+                step = Decimal(1).scaleb(-prec)
+                before = (a.value - step if n.iku.polarity == "higher_is_better"
+                          else a.value + step) if a.value is not None else None
+                detail = (f"  (capaian {num(a.capaian, prec)}; {num(before, prec)} gives "
+                          f"{num(a.short, prec)})")
+            node.add(Text(line) + Text(detail, style="dim"))
+        if n.lacking:
+            node.add(Text(f"no figure yet this year: {', '.join(n.lacking)}", style="yellow"))
+        if n.best is not None:
+            node.add(Text(f"best so far: {num(n.best[0], prec)} ({_label(n.best[1])})",
+                          style="dim"))
+        if n.at_risk:
+            node.add(Text(f"at risk: {n.at_risk}", style="bold red"))
+        for i in n.inputs:
+            value = "—" if i.value is None else f"{i.value:,}"
+            node.add(Text(f"{i.name} for {i.unit}, {i.goal.label}: {value}; {i.why}; held "
+                          f"{i.held}", style="dim"))
+    console.print(tree)
+
+
+def render_comparison(console: Console, comp: Comparison) -> None:
+    """Each figure beside the same period a year earlier (LHE 2023 recommendation 21)."""
+    from engine.export_checks import COMPARISON_COLUMNS, comparison_cells
+
+    ev = comp.evaluation
+    when = f"as of {ev.period.label}" if ev.as_of else ev.period.label
+    table = Table(title=f"{ev.unit.short_name} · {when} beside the same period of "
+                        f"{comp.previous_year}", box=box.SIMPLE_HEAVY, title_justify="left",
+                  show_lines=True)
+    wide = console.width >= 140  # the indicator's name, where there is room for it
+    shown = [i for i in range(len(COMPARISON_COLUMNS)) if wide or i != 1]
+    for i in shown:
+        numeric = i in (3, 4, 6, 7, 8)
+        table.add_column(COMPARISON_COLUMNS[i], justify="right" if numeric else "left",
+                         overflow="fold", no_wrap=numeric or i == 0,
+                         ratio={1: 3, 9: 3}.get(i))
+    for cells in comparison_cells(comp):
+        table.add_row(*(escape(cells[i]) for i in shown))
+    console.print(table)
+    console.print(Text("Sumber: the earlier figure recomputed from that year's data under that "
+                       "year's manual, or as printed in its reported.yaml when there is no "
+                       "data.", style="dim"))

@@ -25,6 +25,12 @@ CASES = [
     ("validate.txt", ("validate",)),
     ("show.txt", ("show",)),
     ("show-IKU.8.txt", ("show", "IKU.8")),
+    ("check-2024.txt", ("check", "--year", "2024")),
+    ("needed-2023-TW3.txt", ("needed", "--as-of", "2023-TW3", "--width", "120")),
+    ("explain-IKU.8-as-of-TW3.txt", ("explain", "IKU.8", "--as-of", "2023-TW3", "--width",
+                                     "120")),
+    ("evaluate-compare-2023.md", ("evaluate", "--compare-previous-year", "--format",
+                                  "markdown")),
 ]
 
 
