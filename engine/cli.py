@@ -30,6 +30,8 @@ from engine.errors import (
     error,
 )
 from engine.evaluate import Evaluation, Evaluator
+from engine.i18n import ENV as I18N_ENV
+from engine.i18n import LANGS, Catalogue, resolve
 from engine.model import Manual
 from engine.org import Owner
 from engine.periods import Period, PeriodError
@@ -74,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--data", type=Path, default=DATA_ROOT, metavar="PATH",
                        help="datasets root (default: datasets), or one owner's or one year's "
                             "folder in it")
+
+    def lang_arg(p: argparse.ArgumentParser, default: str = "en") -> None:
+        p.add_argument("--lang", choices=LANGS, metavar="id|en",
+                       help=f"language of labels and numbers: id (Indonesian, 99,94) or en "
+                            f"(English, 99.94); default: ${I18N_ENV}, else {default}")
 
     def period_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--year", type=int, help="year to evaluate (default: the owner's latest "
@@ -139,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the organisation at a glance: every owner under --owner (default: the "
                         "top), with NPSS, IKUs above/on/below target and the weakest IKU")
     p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
+    lang_arg(p)
 
     p = sub.add_parser("explain", help="how one figure came about, step by step",
                        description="Explain one figure: an IKU's (the revision and formula in "
@@ -304,6 +312,10 @@ def _manual_in_force(ev: Evaluator, period: Period) -> Manual:
     return manual
 
 
+def _lang(args: argparse.Namespace, default: str = "en") -> Catalogue:
+    return resolve(getattr(args, "lang", None), default)
+
+
 def _data_problems(data: Dataset) -> None:
     if not data.ok:
         _report(data.issues, f"problems in {data.folder}")
@@ -411,10 +423,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return _evaluate_tree(args)
     from engine.export import evaluation_csv, evaluation_json, evaluation_markdown, write_atomic
 
+    cat = _lang(args)
     t = _target(args)
     ev, data = _evaluation(args, t)
-    text = {"json": evaluation_json, "csv": evaluation_csv,
-            "markdown": evaluation_markdown}.get(args.format)
+    # CSV is for machines: a decimal point unless --lang id is given on this command
+    csv_cat = cat if args.lang == "id" else None
+    text = {"json": evaluation_json, "csv": lambda e: evaluation_csv(e, csv_cat),
+            "markdown": lambda e: evaluation_markdown(e, cat)}.get(args.format)
     if args.output is not None:
         if not data.ok:
             _data_problems(data)
@@ -426,7 +441,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             from engine.render import make_console, render_evaluation
 
             buf = StringIO()
-            render_evaluation(make_console(buf, width=args.width or 120, color=False), ev)
+            render_evaluation(make_console(buf, width=args.width or 120, color=False), ev, cat)
             write_atomic(args.output, buf.getvalue())
         else:
             write_atomic(args.output, text(ev))
@@ -437,7 +452,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         from engine.render import make_console, render_evaluation
 
-        render_evaluation(make_console(width=args.width), ev)
+        render_evaluation(make_console(width=args.width), ev, cat)
     return _exit_code(ev, data, args.strict)
 
 
@@ -451,7 +466,7 @@ def _evaluate_tree(args: argparse.Namespace) -> int:
     year = args.year or _period_year(args)
     tree = organisation_tree(project, top.code, year, args.period or args.as_of,
                              bool(args.as_of))
-    render_tree(make_console(width=args.width), tree)
+    render_tree(make_console(width=args.width), tree, _lang(args))
     if any(r.error for r in tree.rows):
         return EXIT_INPUT
     if any(r.evaluation is not None and r.evaluation.errors for r in tree.rows):

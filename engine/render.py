@@ -24,6 +24,7 @@ from engine.errors import Issue, Severity
 from engine.evaluate import Evaluation
 from engine.formula import fmt_exact
 from engine.functions import Items, round_half_up
+from engine.i18n import EN, Catalogue
 from engine.model import Iku, Manual
 from engine.periods import Period
 from engine.rollup import Score, score_text
@@ -38,7 +39,7 @@ if TYPE_CHECKING:  # annotations only, see engine.export
     from engine.tree import OrgTree
     from engine.validate import Validation
 
-GROUP_LABEL = {"above": "di atas target", "on": "sesuai target", "below": "di bawah target"}
+GROUP_LABEL = {g: EN.group(g) for g in ("above", "on", "below")}
 BAND_STYLE = {"hijau": "green", "kuning": "yellow", "merah": "red"}
 
 
@@ -136,133 +137,139 @@ def render_validation(console: Console, result: Validation, show_assumptions: bo
 
 
 # -- evaluation -----------------------------------------------------------------------------
-def _status(fig: Figure) -> Text:
+def _status(fig: Figure, cat: Catalogue) -> Text:
     if fig.capaian is not None:
-        label = f"{fig.band or '—'}, {GROUP_LABEL.get(fig.group or '', '')}"
+        label = f"{fig.band or '—'}, {cat.group(fig.group)}"
         return Text(label, style=BAND_STYLE.get(fig.band or "", ""))
     style = {"error": "bold red", "no data": "red"}.get(fig.outcome, "dim")
-    prefix = "error: " if fig.outcome == "error" and not fig.note.startswith("data error") \
-        else ""
-    return Text(prefix + fig.note, style=style)
+    prefix = f"{cat('note.error')}: " if fig.outcome == "error" and \
+        not fig.note.startswith("data error") else ""
+    return Text(prefix + cat.note(fig.note), style=style)
 
 
-def _with_printed(shown: str, printed: object) -> Text:
+def _with_printed(shown: str, printed: str | None) -> Text:
     text = Text(shown)
     if printed is not None:
         text.append(f"\n≠ {printed}", style="magenta")
     return text
 
 
-def _realisasi(f: Figure, prec: int) -> str:
+def _realisasi(f: Figure, prec: int, cat: Catalogue = EN) -> str:
     """The realisasi, or what exists when some units have none (never as the figure)."""
     if f.realisasi is None and f.value.partial is not None:
-        return f"— (partial {num(round_half_up(f.value.partial, prec), prec)})"
-    return num(f.realisasi, prec)
+        partial = cat("state.partial", value=cat.num(round_half_up(f.value.partial, prec), prec))
+        return f"— ({partial})"
+    return cat.num(f.realisasi, prec)
 
 
-def render_evaluation(console: Console, ev: Evaluation) -> None:
+def render_evaluation(console: Console, ev: Evaluation, cat: Catalogue = EN) -> None:
     m = ev.manual
     prec = m.scoring.precision
-    when = f"as of {ev.period.label}" if ev.as_of else ev.period.label
-    title = (f"{ev.unit.short_name} · {when} · manual {m.label} "
-             f"(in force {m.revision.effective_from})")
+    when = cat("eval.as_of", period=ev.period.label) if ev.as_of else ev.period.label
+    title = cat("eval.title", unit=ev.unit.short_name, when=when, label=m.label,
+                date=m.revision.effective_from)
     table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left", show_lines=True)
     wide = console.width >= 100  # below that the SS column gives its room to the indicator
     if wide:
-        table.add_column("SS", no_wrap=True)
-    table.add_column("IKU", no_wrap=True)
-    table.add_column("Indikator", overflow="fold", ratio=4, min_width=16)
+        table.add_column(cat("col.ss"), no_wrap=True)
+    table.add_column(cat("col.iku"), no_wrap=True)
+    table.add_column(cat("col.indicator"), overflow="fold", ratio=4, min_width=16)
     if ev.as_of:
-        table.add_column("Periode", no_wrap=True)
-    table.add_column("Target", justify="right")
-    table.add_column("Realisasi", justify="right")
-    table.add_column("Capaian %", justify="right")
-    table.add_column("Status", overflow="fold", ratio=2, min_width=10)
+        table.add_column(cat("col.period"), no_wrap=True)
+    table.add_column(cat("col.target"), justify="right")
+    table.add_column(cat("col.realisasi"), justify="right")
+    table.add_column(cat("col.capaian"), justify="right")
+    table.add_column(cat("col.status"), overflow="fold", ratio=2, min_width=10)
     any_printed = False
     for row in ev.rows:
         f = row.figure
         printed = dict(row.printed)
         any_printed = any_printed or bool(printed)
         unit_of = row.iku.unit_of_measure
-        target = "—" if f.target is None else f"{num(f.target, _places(f.target))} {unit_of}"
+        target = "—" if f.target is None else f"{cat.natural(f.target)} {unit_of}"
         period = [] if not ev.as_of else \
             ["N/A" if f.value.state == "not_due" else _short_period(f.period)]
+        real_p, cap_p = printed.get("realisasi"), printed.get("capaian")
         table.add_row(
             *([row.objective.code] if wide else []), row.iku.code, escape(row.indicator),
             *period, target,
-            _with_printed(_realisasi(f, prec), printed.get("realisasi") and
-                          printed["realisasi"].value),
-            _with_printed(num(f.capaian, prec), printed.get("capaian") and
-                          printed["capaian"].value),
-            _status(f),
+            _with_printed(_realisasi(f, prec, cat), _printed(real_p.value, cat)
+                          if real_p else None),
+            _with_printed(cat.num(f.capaian, prec), _printed(cap_p.value, cat)
+                          if cap_p else None),
+            _status(f, cat),
         )
     console.print(table)
     printed_scores = {(measure, r.objective or r.perspective): r
                       for measure, r in ev.printed_scores}
     if any_printed or printed_scores:
-        console.print(Text("≠ n: the report prints n, which the recomputation does not give "
-                           "(beyond the printed figure's rounding); `iku reconcile` lists each.",
-                           style="magenta"))
-    groups = " · ".join(f"{GROUP_LABEL[g]}: {n}" for g, n in ev.groups)
-    console.print(f"IKU {groups}")
-    scores = Table(box=box.SIMPLE, title="Nilai Sasaran Strategis and perspectives",
-                   title_justify="left")
-    scores.add_column("Perspektif / SS", overflow="fold", ratio=3)
-    scores.add_column("Bobot", justify="right")
-    scores.add_column("NSS", justify="right")
-    scores.add_column("NKP", justify="right")
+        console.print(Text(cat("eval.printed_legend"), style="magenta"))
+    groups = " · ".join(f"{cat.group(g)}: {n}" for g, n in ev.groups)
+    console.print(cat("groups.line", groups=groups))
+    scores = Table(box=box.SIMPLE, title=cat("eval.scores_title"), title_justify="left")
+    scores.add_column(cat("col.perspective_ss"), overflow="fold", ratio=3)
+    scores.add_column(cat("col.weight"), justify="right")
+    scores.add_column(cat("col.nss"), justify="right")
+    scores.add_column(cat("col.nkp"), justify="right")
 
     def cell(s: Score, measure: str, about: str) -> Text:
         r = printed_scores.get((measure, about))
-        return _with_printed(score_text(s, prec), r.value if r else None)
+        return _with_printed(cat.score(s, prec), _printed(r.value, cat) if r else None)
 
     for p in ev.perspectives:
-        scores.add_row(Text(p.perspective.name, style="bold"), f"{num(p.perspective.weight, 0)} %",
-                       num(p.mean_nss, prec), cell(p.score, "nkp", p.perspective.code))
+        scores.add_row(Text(p.perspective.name, style="bold"),
+                       f"{cat.num(p.perspective.weight, 0)} %",
+                       cat.num(p.mean_nss, prec), cell(p.score, "nkp", p.perspective.code))
         for o in ev.objectives:
             if o.objective.perspective == p.perspective.code:
                 scores.add_row(f"  {o.objective.code} {escape(o.objective.name)}", "",
                                cell(o.score, "nss", o.objective.code), "")
     console.print(scores)
-    console.print(npss_line(ev))
-    avg = f"Rata-rata capaian {score_text(ev.average, prec)}"
+    console.print(npss_line(ev, cat))
+    avg = cat("eval.average", value=cat.score(ev.average, prec))
     for r in ev.printed_average:
-        avg += f"  (≠ printed {r.value} in {r.where})"
+        avg += f"  ({cat('eval.printed_in', value=_printed(r.value, cat), where=r.where)})"
     console.print(avg)
     if ev.errors:
-        console.print(Text(f"{len(ev.errors)} IKU(s) could not be computed (error: the data is "
-                           "there but a formula or check failed); `iku explain IKU.n` shows "
-                           "why.", style="bold red"))
+        console.print(Text(cat("eval.errors", n=len(ev.errors)), style="bold red"))
     if ev.missing:
-        console.print(Text(f"{len(ev.missing)} IKU(s) without a figure for lack of data; "
-                           "`iku explain IKU.n` shows what is missing.", style="red"))
+        console.print(Text(cat("eval.missing", n=len(ev.missing)), style="red"))
     if ev.data_issues:
-        render_issues(console, ev.data_issues, title=f"Problems in {ev.dataset}")
+        render_issues(console, ev.data_issues, title=cat("eval.problems_in", folder=ev.dataset))
+
+
+def _printed(value: Decimal, cat: Catalogue) -> str:
+    """A printed figure with the decimals it was printed with."""
+    exponent = value.as_tuple().exponent
+    return cat.num(value, max(0, -exponent) if isinstance(exponent, int) else 2)
 
 
 def _short_period(p: Period) -> str:
     return p.label.rsplit(" ", 1)[0]
 
 
-def npss_line(ev: Evaluation) -> Text:
+def npss_line(ev: Evaluation, cat: Catalogue = EN) -> Text:
     """The NPSS headline, saying which perspectives were scored when not all were, and never
     presenting a partial roll-up as the figure."""
     prec = ev.manual.scoring.precision
     s = ev.npss
     r = next((r for measure, r in ev.printed_scores if measure == "npss"), None)
-    printed = f"  (≠ printed {r.value} in {r.where})" if r else ""
+    printed = f"  ({cat('eval.printed_in', value=_printed(r.value, cat), where=r.where)})" \
+        if r else ""
     if s.state == "not_scored":
-        return Text(f"NPSS n/a: {s.why}", style="bold")
+        return Text(cat("npss.na", why=s.why), style="bold")
     scored = [p for p in ev.perspectives if p.score.state != "not_scored"]
     scope = ""
     if len(scored) < len(ev.perspectives):
         names = ", ".join(p.perspective.name for p in scored)
-        scope = (f" (over {len(scored)} of {len(ev.perspectives)} perspectives: {names}; "
-                 f"the others have no IKU due; rule `{ev.manual.scoring.empty}`)")
+        scope = " " + cat("npss.scope", n=len(scored), total=len(ev.perspectives), names=names,
+                          rule=ev.manual.scoring.empty)
     if s.state == "ok":
-        return Text(f"NPSS {num(s.value, prec)}{scope}{printed}", style="bold")
-    partial = f"; over what is there: {num(s.partial, prec)}" if s.partial is not None else ""
-    return Text(f"NPSS — {s.state}: {s.why}{partial}{scope}{printed}", style="bold red")
+        return Text(f"NPSS {cat.num(s.value, prec)}{scope}{printed}", style="bold")
+    partial = cat("npss.partial", value=cat.num(s.partial, prec)) \
+        if s.partial is not None else ""
+    state = cat("state.error") if s.state == "error" else cat("state.incomplete")
+    return Text(f"NPSS — {state}: {s.why}{partial}{scope}{printed}", style="bold red")
 
 
 def _places(x: Decimal) -> int:
@@ -752,16 +759,17 @@ def _left_out(ev: Evaluation, level: str, about: str, score: Score) -> list[str]
 
 
 # -- the organisation -----------------------------------------------------------------------
-def render_tree(console: Console, tree: OrgTree) -> None:
-    when = tree.when or "latest year with data"
-    table = Table(title=f"The organisation under {tree.top} · "
-                        f"{'as of ' if tree.as_of else ''}{when}",
+def render_tree(console: Console, tree: OrgTree, cat: Catalogue = EN) -> None:
+    when = tree.when or cat("tree.latest")
+    if tree.as_of:
+        when = cat("eval.as_of", period=when)
+    table = Table(title=cat("tree.title", top=tree.top, when=when),
                   box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column("Owner", overflow="fold", ratio=3)
-    table.add_column("Period", no_wrap=True)
-    table.add_column("NPSS", justify="right", no_wrap=True)
-    table.add_column("above/on/below", justify="center", no_wrap=True)
-    table.add_column("Weakest IKU", overflow="fold", ratio=3)
+    table.add_column(cat("tree.owner"), overflow="fold", ratio=3)
+    table.add_column(cat("col.period"), no_wrap=True)
+    table.add_column(cat("col.npss"), justify="right", no_wrap=True)
+    table.add_column(cat("tree.groups"), justify="center", no_wrap=True)
+    table.add_column(cat("tree.weakest"), overflow="fold", ratio=3)
     for row in tree.rows:
         name = "  " * row.depth + row.owner.short_name
         ev = row.evaluation
@@ -772,9 +780,9 @@ def render_tree(console: Console, tree: OrgTree) -> None:
         counts = "/".join(str(n) for _, n in ev.groups)
         weakest = row.weakest
         weak = Text(f"{weakest.iku.code} {weakest.indicator[:60]}: "
-                    f"{num(weakest.figure.capaian, prec)} %") if weakest else Text("—")
+                    f"{cat.num(weakest.figure.capaian, prec)} %") if weakest else Text("—")
         if row.error:
             weak.append(f"  ({row.error})", style="red")
-        table.add_row(escape(name), ("as of " if ev.as_of else "") + ev.period.label,
-                      score_text(ev.npss, prec), counts, weak)
+        period = cat("eval.as_of", period=ev.period.label) if ev.as_of else ev.period.label
+        table.add_row(escape(name), period, cat.score(ev.npss, prec), counts, weak)
     console.print(table)
