@@ -42,6 +42,9 @@ from engine.yamlload import display_path
 # Commands import the renderer, exporters, diff and reconcile where they need them: start-up
 # time is part of every command's cost (bench/bench.py measures it against the bare imports).
 
+REPORT_FORMATS = ("html", "xlsx", "pdf", "markdown")
+REPORT_SUFFIX = {"html": "html", "xlsx": "xlsx", "pdf": "pdf", "markdown": "md"}
+
 EPILOG = """exit codes: 0 ok; 1 findings (validate: errors; diff: differences; reconcile:
 discrepancies); 2 usage; 3 a manual or dataset cannot be used; 4 missing data with --strict;
 5 a figure could not be computed (a formula or check failed on data that is there).
@@ -147,6 +150,35 @@ def build_parser() -> argparse.ArgumentParser:
                         "top), with NPSS, IKUs above/on/below target and the weakest IKU")
     p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
     lang_arg(p)
+
+    p = sub.add_parser("report", help="the LKj's tables, charts and appendices: HTML, XLSX, "
+                                      "PDF or Markdown",
+                       description="Write the performance report (LKj) of an owner: the "
+                       "summary table (Tabel 5) with the groups above/on/below target; NSS per "
+                       "objective, NKP per perspective and the NPSS; per IKU, in manual order, "
+                       "the year's comparison, the history over the Renstra years (the "
+                       "manual's targets, the realisasi earlier reports printed, the "
+                       "recomputed year) with its chart, the year against the Renstra's final "
+                       "target, each responsible unit's figure and chart, and the narratives; "
+                       "and the appendices (Lampiran) of the owner and each unit. Printed "
+                       "figures that differ from the recomputation and problems in the data "
+                       "are shown. In Indonesian unless --lang en or IKU_LANG=en.",
+                       epilog=EPILOG + "\n6 a tool the format needs is missing (--format pdf "
+                       "without Chromium).",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    manuals_arg(p)
+    data_arg(p)
+    owner_arg(p)
+    period_args(p)
+    p.add_argument("--format", choices=REPORT_FORMATS, default="html",
+                   help="html: one self-contained page (print it for a PDF); xlsx: the "
+                        "appendix layout, one sheet per unit, the IKU history with charts; "
+                        "pdf: the page printed on A4 by a headless Chromium; markdown: the "
+                        "same tables as text (default: html)")
+    p.add_argument("--output", type=Path, metavar="FILE",
+                   help="where to write (default: lkj-<owner>-<period>.<ext> in the current "
+                        "folder; `-` writes html or markdown to standard output)")
+    lang_arg(p, "id")
 
     p = sub.add_parser("explain", help="how one figure came about, step by step",
                        description="Explain one figure: an IKU's (the revision and formula in "
@@ -590,8 +622,62 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if rec.discrepancies else EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from engine.export import write_atomic
+    from engine.report.model import build_report
+
+    cat = _lang(args, "id")
+    t = _target(args)
+    ev = t.project.evaluator(t.owner.code, t.year)
+    period = _period(args, t.year)
+    manual = _manual_in_force(ev, period)
+    unit = _unit(args, manual)
+    try:
+        report = build_report(t.project, t.owner.code, t.year, period, unit,
+                              bool(args.as_of))
+    except LookupError as exc:
+        raise _usage(str(exc), "check --year/--period and the manuals") from None
+    output: Path | None = args.output
+    if output is None:
+        when = str(period).lower() + ("-as-of" if args.as_of else "")
+        name = t.owner.folder + ("" if unit == manual.owner else f"-{unit.lower()}")
+        output = Path(f"lkj-{name}-{when}.{REPORT_SUFFIX[args.format]}")
+    if str(output) == "-" and args.format in ("xlsx", "pdf"):
+        raise _usage(f"--format {args.format} writes a file, not standard output",
+                     "give --output FILE")
+    if args.format == "markdown":
+        from engine.report.markdown import report_markdown
+
+        text = report_markdown(report, cat)
+    elif args.format in ("html", "pdf"):
+        from engine.report.html import report_html
+
+        text = report_html(report, cat)
+    if args.format == "xlsx":
+        from engine.report.xlsx import write_xlsx
+
+        write_xlsx(report, cat, output)
+    elif args.format == "pdf":
+        from engine.report.pdf import print_pdf
+
+        print_pdf(text, output)
+    elif str(output) == "-":
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+    if str(output) != "-":
+        sys.stderr.write(f"wrote {output}\n")
+    if not ev.data.ok:
+        _data_problems(ev.data)
+        sys.stderr.write("the dataset has errors: the report shows them and the figures "
+                         "they touch\n")
+        return EXIT_INPUT
+    return EXIT_OK
+
+
 COMMANDS = {"validate": cmd_validate, "show": cmd_show, "evaluate": cmd_evaluate,
-            "explain": cmd_explain, "diff": cmd_diff, "reconcile": cmd_reconcile}
+            "report": cmd_report, "explain": cmd_explain, "diff": cmd_diff,
+            "reconcile": cmd_reconcile}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
