@@ -51,13 +51,13 @@ def nice_top(high: Decimal) -> tuple[float, float]:
     ten, four to eight lines).
 
     >>> nice_top(Decimal("101.07")), nice_top(Decimal(6)), nice_top(Decimal(0))
-    ((120.0, 20.0), (7.0, 1.0), (1.0, 0.2))
+    ((120.0, 20.0), (8.0, 2.0), (1.0, 0.2))
     """
     top = float(high) * 1.08 or 1.0
     raw = top / 6
     power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    return math.ceil(top / step) * step, step
+    step = float(next(m * power for m in (1, 2, 5, 10) if m * power >= raw))
+    return float(math.ceil(top / step) * step), step
 
 
 def bar_chart(title: str, bars: Sequence[Bar], legend: Legend, fmt: Callable[[Decimal], str],
