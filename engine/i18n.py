@@ -40,6 +40,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.target_year": ("Target Tahunan", "Yearly target"),
     "col.target_period": ("Target {period}", "Target {period}"),
     "col.target_of_year": ("Target Tahun {year}", "Target {year}"),
+    "col.target_of_period": ("Target Periode ({period})", "Target of the period ({period})"),
     "col.realisasi": ("Realisasi", "Realisasi"),
     "col.capaian": ("Capaian %", "Capaian %"),
     "col.capaian_short": ("%", "%"),

@@ -227,7 +227,7 @@ def context(report: Report, cat: Catalogue) -> dict[str, Any]:
         appendices.append({
             "n": i, "title": cat("report.appendix", n=i, when=when_a, unit=aev.unit.name),
             "period": aev.period.label, "npss": cat.score(aev.npss, prec),
-            "target_period": cat("col.target_period", period=_short(aev.period.label)),
+            "target_period": cat("col.target_of_period", period=_short(aev.period.label)),
             "perspectives": groups_a,
         })
     issues = [{"where": i.where(), "what": " ".join(x for x in (i.iku, i.unit, i.period) if x),

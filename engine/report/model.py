@@ -140,8 +140,10 @@ def _section(ev: Evaluator, manual: Manual, row: Row, viewed: str, folder: Path,
 
 def _history(manual: Manual, iku: Iku, row: Row, unit: str, folder: Path
              ) -> tuple[tuple[YearPoint, ...], YearPoint | None]:
+    """The Renstra years up to the report's: from the manual's first target year (of any
+    IKU: every section covers the same years, 2020-2023 for SINKA) to the row's year."""
     year = row.period.year
-    target_years = sorted({t.year for t in iku.targets})
+    target_years = sorted({t.year for i in manual.ikus for t in i.targets})
     first = min([*target_years, year])
     printed = {r.period.year: r for r in history(folder, iku.code, unit)}
     points = []
@@ -150,7 +152,7 @@ def _history(manual: Manual, iku: Iku, row: Row, unit: str, folder: Path
         target = t.value if t is not None else None
         if y == year:
             fig = row.figure
-            points.append(YearPoint(y, _year_target(iku, unit, y), fig.realisasi,
+            points.append(YearPoint(y, target, fig.realisasi,
                                     fig.capaian if row.period.is_year else None,
                                     "recomputed" if fig.realisasi is not None else "none", ""))
             continue
@@ -162,9 +164,9 @@ def _history(manual: Manual, iku: Iku, row: Row, unit: str, folder: Path
         fig = score(manual, iku, unit, Period.of(y, "Y"),
                     Value(OK, p.value, None, "", manual.label))
         points.append(YearPoint(y, target, p.value, fig.capaian, "printed", p.where))
-    later = [t for t in target_years if t > year]
     renstra = None
-    if later:
-        t = iku.target(later[-1], unit)
-        renstra = YearPoint(later[-1], t.value if t else None, None, None, "none", "")
+    later = [y for y in target_years if y > year]
+    final = iku.target(later[-1], unit) if later else None
+    if final is not None:
+        renstra = YearPoint(final.year, final.value, None, None, "none", "")
     return tuple(points), renstra
