@@ -17,6 +17,7 @@ import os
 import select
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -36,6 +37,15 @@ def chromium() -> str | None:
     return find_chromium()
 
 
+def _high(fd: int) -> int:
+    """`fd` moved to a number of 10 or more."""
+    import fcntl
+
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
+    os.close(fd)
+    return moved
+
+
 class Browser:
     def __init__(self, timeout: float = 30.0) -> None:
         exe = chromium()
@@ -45,10 +55,14 @@ class Browser:
         self.profile = tempfile.mkdtemp(prefix="iku-chromium-")
         to_chrome_r, self._to_chrome = os.pipe()
         self._from_chrome, from_chrome_w = os.pipe()
-        # Chromium reads commands on fd 3 and writes replies on fd 4: the shell puts our pipe
-        # ends there (pass_fds keeps them open under their own numbers).
+        # The child's ends move above 9 first: placing 4 on 3 and 3 on 4 would lose one.
+        to_chrome_r, from_chrome_w = (_high(to_chrome_r), _high(from_chrome_w))
+        # Chromium reads commands on fd 3 and writes replies on fd 4: a small Python step puts
+        # our pipe ends there before it becomes Chromium (pass_fds keeps them open).
+        place = ("import os, sys; os.dup2(int(sys.argv[1]), 3); os.dup2(int(sys.argv[2]), 4); "
+                 "os.execv(sys.argv[3], sys.argv[3:])")
         self.proc = subprocess.Popen(
-            ["sh", "-c", f'exec "$0" "$@" 3<&{to_chrome_r} 4>&{from_chrome_w}', exe, *FLAGS,
+            [sys.executable, "-c", place, str(to_chrome_r), str(from_chrome_w), exe, *FLAGS,
              f"--user-data-dir={self.profile}", "--remote-debugging-pipe", "about:blank"],
             pass_fds=(to_chrome_r, from_chrome_w), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -174,3 +188,51 @@ class Browser:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
+    """Width, height and the rows of RGB(A) bytes of an 8-bit, non-interlaced PNG (what
+    Chromium's screenshots are): enough to tell a blank page from a drawn one."""
+    import struct
+    import zlib
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat = 8, b""
+    width = height = channels = 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            assert depth == 8 and interlace == 0 and colour in (2, 6), (depth, colour)
+            channels = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * channels
+    rows: list[bytes] = []
+    prev = bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind = raw[start]
+        line = bytearray(raw[start + 1:start + 1 + stride])
+        for i in range(stride):
+            a = line[i - channels] if i >= channels else 0
+            b = prev[i]
+            c = prev[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + b) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 0xFF
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else b if pb <= pc else c
+                line[i] = (line[i] + pred) & 0xFF
+        rows.append(bytes(line) if channels == 3 else
+                    bytes(v for j in range(0, stride, 4) for v in line[j:j + 3]))
+        prev = line
+    return width, height, rows

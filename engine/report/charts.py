@@ -61,14 +61,16 @@ def nice_top(high: Decimal) -> tuple[float, float]:
 
 
 def bar_chart(title: str, bars: Sequence[Bar], legend: Legend, fmt: Callable[[Decimal], str],
-              missing: str, connect_targets: bool = False, chart_id: str = "") -> str:
+              missing: str, connect_targets: bool = False, chart_id: str = "",
+              width: int = WIDTH) -> str:
     """One SVG bar chart. `fmt` writes a number in the report's language; `missing` is
     written where a bar has no value; `connect_targets` joins the target marks into a line
-    (a series over years)."""
+    (a series over years); a narrower `width` keeps the lettering large where two charts
+    share a line."""
     values = [b.value for b in bars if b.value is not None] + \
         [b.target for b in bars if b.target is not None]
     top, step = nice_top(max(values, default=Decimal(0)))
-    plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    plot_w = width - MARGIN_LEFT - MARGIN_RIGHT
     plot_h = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
     base = MARGIN_TOP + plot_h
 
@@ -78,17 +80,17 @@ def bar_chart(title: str, bars: Sequence[Bar], legend: Legend, fmt: Callable[[De
     slot = plot_w / max(len(bars), 1)
     bar_w = min(slot * 0.56, 90)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-           f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}"'
+           f'viewBox="0 0 {width} {HEIGHT}" width="{width}" height="{HEIGHT}"'
            + (f' id="{escape(chart_id)}"' if chart_id else "")
            + f' aria-label="{escape(title)}" font-family="Arial, Helvetica, sans-serif">',
            f"<title>{escape(title)}</title>",
-           f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>']
+           f'<rect x="0" y="0" width="{width}" height="{HEIGHT}" fill="#ffffff"/>']
     # gridlines and the value axis
     ticks = round(top / step)
     for i in range(ticks + 1):
         v = step * i
         yy = y(v)
-        out.append(f'<line x1="{MARGIN_LEFT}" y1="{yy:.1f}" x2="{WIDTH - MARGIN_RIGHT}" '
+        out.append(f'<line x1="{MARGIN_LEFT}" y1="{yy:.1f}" x2="{width - MARGIN_RIGHT}" '
                    f'y2="{yy:.1f}" stroke="{GRID if i else AXIS}" stroke-width="1"/>')
         out.append(f'<text x="{MARGIN_LEFT - 6}" y="{yy + 4:.1f}" font-size="11" '
                    f'text-anchor="end" fill="{AXIS}">{escape(fmt(Decimal(str(v))))}</text>')
@@ -146,5 +148,5 @@ def _legend(legend: Legend, y: float) -> list[str]:
                        f'stroke="{colour}" stroke-width="3"/>')
         out.append(f'<text x="{x + 20}" y="{y}" font-size="12" fill="#222222">'
                    f"{escape(text)}</text>")
-        x += 40 + 7 * len(text)
+        x += 30 + round(6.3 * len(text))
     return out

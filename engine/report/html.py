@@ -23,6 +23,7 @@ from engine.report.model import IkuSection, Report
 from engine.report.style import band_colours
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+PAIR = 420  # width of the two charts that share a line (Renstra, units)
 
 
 def paragraphs(text: str) -> Markup:
@@ -92,7 +93,7 @@ def _charts(cat: Catalogue, s: IkuSection, prec: int, n: _Numbering) -> list[dic
                         cat("report.series.renstra", year=s.renstra.year))
         out.append({"n": n.figure(), "title": title, "id": f"chart-{code}-renstra",
                     "svg": Markup(bar_chart(title, bars, legend, fmt, missing,
-                                            chart_id=f"chart-{code}-renstra"))})
+                                            chart_id=f"chart-{code}-renstra", width=PAIR))})
     if len(s.units) > 1:
         title = cat("report.units_chart", iku=code)
         bars = [Bar(u.unit.short_name, u.figure.realisasi, target=u.figure.target)
@@ -100,7 +101,8 @@ def _charts(cat: Catalogue, s: IkuSection, prec: int, n: _Numbering) -> list[dic
         out.append({"n": n.figure(), "title": title, "id": f"chart-{code}-units",
                     "svg": Markup(bar_chart(title, bars, Legend(cat("report.series.realisasi"),
                                                                 cat("report.series.target")),
-                                            fmt, missing, chart_id=f"chart-{code}-units"))})
+                                            fmt, missing, chart_id=f"chart-{code}-units",
+                                            width=PAIR))})
     return out
 
 
