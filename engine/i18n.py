@@ -120,8 +120,9 @@ LABELS: dict[str, tuple[str, str]] = {
                           "Every figure is recomputed from the Manual IKU and the data. Where "
                           "the printed report says otherwise, both are shown (≠)."),
     "report.contents": ("Daftar Isi", "Contents"),
-    "report.summary": ("Realisasi dan Capaian Kinerja {owner} Tahun {year}",
-                       "Realisasi and capaian of {owner}, {year}"),
+    "report.summary": ("Realisasi dan Capaian Kinerja {owner} {when}",
+                       "Realisasi and capaian of {owner}, {when}"),
+    "report.year": ("Tahun {year}", "{year}"),
     "report.summary_ref": ("(bandingkan Tabel 5)", "(cf. Tabel 5)"),
     "report.groups": ("Pengelompokan capaian", "Capaian by group"),
     "report.scores": ("Nilai Sasaran Strategis, Nilai Kinerja Perspektif dan NPSS",

@@ -8,8 +8,16 @@ from decimal import Decimal
 from engine.dataset import ReportedFigure
 from engine.evaluate import Row
 from engine.i18n import Catalogue
+from engine.periods import Period
 from engine.report.model import IkuSection, YearPoint
 from engine.scoring import Figure
+
+
+def when(cat: Catalogue, period: Period, as_of: bool) -> str:
+    """`Tahun 2023`, `TW II 2023`, `posisi TW IV 2023`: the period a table is about."""
+    if as_of:
+        return cat("eval.as_of", period=period.label)
+    return cat("report.year", year=period.year) if period.is_year else period.label
 
 
 def places(value: Decimal) -> int:

@@ -108,7 +108,7 @@ def _charts(cat: Catalogue, s: IkuSection, prec: int, n: _Numbering) -> list[dic
 
 def _band(band: str | None) -> dict[str, str]:
     fill, text = band_colours(band)
-    return {"fill": f"#{fill}", "text": f"#{text}"}
+    return {"fill": f"#{fill}", "text": f"#{text}", "name": band or ""}
 
 
 def context(report: Report, cat: Catalogue) -> dict[str, Any]:
@@ -235,13 +235,15 @@ def context(report: Report, cat: Catalogue) -> dict[str, Any]:
     issues = [{"where": i.where(), "what": " ".join(x for x in (i.iku, i.unit, i.period) if x),
                "message": i.message, "hint": i.hint} for i in ev.data_issues]
     return {
-        "lang": cat.lang, "t": cat, "title": cat("report.title", owner=report.owner_name,
+        "lang": cat.lang, "t": cat, "title": cat("report.title", owner=report.unit_name,
                                                   year=report.year),
+        "is_owner": ev.unit.code == m.owner,
         "subtitle": cat("report.subtitle", when=when, label=m.label,
                         date=m.revision.effective_from, dataset=report.data),
         "unit_name": report.unit_name, "perspectives": perspectives, "groups": groups,
         "summary_n": summary_table, "scores_n": scores_table,
-        "summary_title": cat("report.summary", owner=ev.unit.short_name, year=report.year),
+        "summary_title": cat("report.summary", owner=ev.unit.short_name,
+                                   when=cells.when(cat, ev.period, ev.as_of)),
         "scores": scores, "npss": cat.score(ev.npss, prec), "npss_printed": npss_printed,
         "average": cat.score(ev.average, prec), "average_printed": avg_printed,
         "sections": sections, "appendices": appendices, "issues": issues,

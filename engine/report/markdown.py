@@ -30,10 +30,11 @@ def report_markdown(report: Report, cat: Catalogue) -> str:
     m = report.manual
     prec = m.scoring.precision
     when = cat("eval.as_of", period=ev.period.label) if ev.as_of else ev.period.label
-    out = [f"# {cat('report.title', owner=report.owner_name, year=report.year)}", "",
+    out = [f"# {cat('report.title', owner=report.unit_name, year=report.year)}", "",
            cat("report.subtitle", when=when, label=m.label, date=m.revision.effective_from,
                dataset=report.data), "", cat("report.recomputed"), ""]
-    summary = cat("report.summary", owner=ev.unit.short_name, year=report.year)
+    summary = cat("report.summary", owner=ev.unit.short_name,
+                                   when=cells.when(cat, ev.period, ev.as_of))
     out += [f"## {summary}", "",
             f"| {cat('col.ss')} | {cat('col.iku')} | {cat('col.indicator_long')} | "
             f"{cat('col.target')} | {cat('col.realisasi')} | {cat('col.capaian')} | "

@@ -97,9 +97,10 @@ def _summary(ws: Worksheet, report: Report, cat: Catalogue) -> None:
     ev = report.evaluation
     prec = report.manual.scoring.precision
     ws.title = cat("report.summary_sheet")
-    ws.cell(1, 1, cat("report.title", owner=report.owner_name, year=report.year)).font = \
+    ws.cell(1, 1, cat("report.title", owner=report.unit_name, year=report.year)).font = \
         Font(bold=True, size=14)
-    ws.cell(2, 1, cat("report.summary", owner=ev.unit.short_name, year=report.year)
+    ws.cell(2, 1, cat("report.summary", owner=ev.unit.short_name,
+                                   when=cells.when(cat, ev.period, ev.as_of))
             + " " + cat("report.summary_ref"))
     labels = [cat("col.ss_code"), cat("col.objective"), cat("col.iku_code"),
               cat("col.indicator_long"), cat("col.unit_of_measure"), cat("col.target"),
