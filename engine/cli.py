@@ -115,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="table for people, json for scripts and CI")
     p.add_argument("--assumptions", action="store_true",
                    help="also list the assumption notes written into the manuals")
+    lang_arg(p)
 
     p = sub.add_parser("show", help="the manual as people read it, or one IKU in full",
                        description="Show a manual revision (objectives and IKUs with targets by "
@@ -128,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--revision", help="revision label of the owner, such as 2023-r1 "
                                       "(default: the one in force at the end of --year)")
     p.add_argument("--year", type=int, help="year (default: latest with data, else latest)")
+    lang_arg(p)
 
     p = sub.add_parser("evaluate", help="recompute target, realisasi, capaian and scores",
                        description="Evaluate an owner's manual against its data: target, "
@@ -195,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     owner_arg(p)
     period_args(p)
     p.add_argument("--width", type=int, help="width in characters (default: terminal)")
+    lang_arg(p)
 
     p = sub.add_parser("diff", help="what changed between two manual revisions",
                        description="Semantic differences between two manual revisions of one "
@@ -220,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="year of the data for --impact (default: the "
                                             "owner's latest year with data)")
     p.add_argument("--width", type=int, help="width in characters (default: terminal)")
+    lang_arg(p)
 
     p = sub.add_parser("reconcile", help="check printed figures against the recomputation",
                        description="Check every printed figure of an owner's reported.yaml "
@@ -238,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     p.add_argument("--all", action="store_true", help="list the figures that agree as well")
     p.add_argument("--width", type=int, help="width in characters (default: terminal)")
+    lang_arg(p)
     return parser
 
 
@@ -360,6 +365,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for p in args.paths:
         if not p.exists():
             raise InputError((error(f"{p} does not exist", code="io"),), EXIT_USAGE)
+    cat = _lang(args)
     result = validate(args.manuals, args.data, args.paths, args.owner)
     none = nothing_to_check(result, args.paths, args.manuals)
     if none is not None:
@@ -388,13 +394,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         from engine.render import make_console, render_validation
 
-        render_validation(make_console(), result, args.assumptions)
+        render_validation(make_console(), result, args.assumptions, cat)
     return EXIT_FINDINGS if errors else EXIT_OK
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     from engine.render import make_console, render_iku, render_manual
 
+    cat = _lang(args)
     t = _target(args, need_data=False)
     manuals = t.project.manuals(t.owner.code)
     if args.revision:
@@ -418,9 +425,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         if iku is None:
             raise _usage(f"{args.iku} is not in {t.owner.code}'s manual {manual.label}",
                          did_you_mean(code, codes) or f"indicators: {', '.join(codes)}")
-        render_iku(console, manual, iku)
+        render_iku(console, manual, iku, cat)
     else:
-        render_manual(console, manual)
+        render_manual(console, manual, cat)
     return EXIT_OK
 
 
@@ -509,6 +516,7 @@ def _evaluate_tree(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from engine.render import make_console, render_explanation, render_score_explanation
 
+    cat = _lang(args)
     t = _target(args)
     ev = t.project.evaluator(t.owner.code, t.year, explain=True)
     period = _period(args, t.year)
@@ -526,7 +534,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
                          did_you_mean(code, [*codes, *(o.code for o in manual.objectives),
                                              "NPSS"]) or f"indicators: {', '.join(codes)}")
         evaluation = ev.evaluate(period, unit, as_of=bool(args.as_of))
-        render_score_explanation(console, evaluation, *score)
+        render_score_explanation(console, evaluation, *score, cat=cat)
         _data_problems(ev.data)
         return EXIT_INPUT if not ev.data.ok else EXIT_OK
     from engine.diff import revision_changes
@@ -543,7 +551,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     u = manual.unit(unit)
     earlier = history(Path(ev.data.folder), code, unit) if at.is_year else []
     render_explanation(console, fig, iku, manual, u.short_name if u else unit,
-                       ev.printed_differences(fig), revisions, earlier)
+                       ev.printed_differences(fig), revisions, earlier, cat)
     _data_problems(ev.data)
     if not ev.data.ok:
         return EXIT_INPUT
@@ -569,6 +577,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from engine.export import diff_dict, diff_markdown, impact_dict
     from engine.render import make_console, render_diff, render_impact
 
+    cat = _lang(args)
     project, data_owner, _ = _project(args)
     owner = project.owner(args.owner or data_owner)
     owner_folder = project.org.manual_folder(owner)
@@ -588,12 +597,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
             out["impact"] = impact_dict(imp)
         sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
     elif args.format == "markdown":
-        sys.stdout.write(diff_markdown(d))
+        sys.stdout.write(diff_markdown(d, cat))
     else:
         console = make_console(width=args.width)
-        render_diff(console, d)
+        render_diff(console, d, cat)
         if imp is not None:
-            render_impact(console, imp)
+            render_impact(console, imp, cat)
     return EXIT_FINDINGS if d.changes else EXIT_OK
 
 
@@ -602,6 +611,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     from engine.reconcile import reconcile
     from engine.render import make_console, render_reconciliation
 
+    cat = _lang(args)
     t = _target(args)
     ev = t.project.evaluator(t.owner.code, t.year)
     if not ev.data.reported:
@@ -613,9 +623,9 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(reconciliation_dict(rec), indent=2, ensure_ascii=False)
                          + "\n")
     elif args.format == "markdown":
-        sys.stdout.write(reconciliation_markdown(rec, args.all))
+        sys.stdout.write(reconciliation_markdown(rec, args.all, cat))
     else:
-        render_reconciliation(make_console(width=args.width), rec, args.all)
+        render_reconciliation(make_console(width=args.width), rec, args.all, cat)
     if not ev.data.ok:
         _data_problems(ev.data)
         return EXIT_INPUT

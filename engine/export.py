@@ -210,16 +210,17 @@ def diff_dict(d: ManualDiff) -> dict[str, Any]:
     }
 
 
-def diff_markdown(d: ManualDiff) -> str:
+def diff_markdown(d: ManualDiff, cat: Catalogue = EN) -> str:
     lines = [f"### Manual {d.old.label} → {d.new.label}", ""]
     header = [c for c in d.changes if not c.iku]
     if header:
-        lines += ["**Header**", ""] + [_md_change(c) for c in header] + [""]
+        lines += [f"**{cat('diff.header')}**", ""] + [_md_change(c) for c in header] + [""]
     for code in d.changed_ikus:
         iku = d.new.iku(code) or d.old.iku(code)
         lines += [f"**{code} {_md(iku.name if iku else '')}**", ""]
         lines += [_md_change(c) for c in d.changes if c.iku == code] + [""]
-    lines.append(f"{len(d.changed_ikus)} IKU(s) changed, {len(d.unchanged)} unchanged.")
+    lines.append(cat("diff.summary", changed=len(d.changed_ikus), unchanged=len(d.unchanged))
+                 + ".")
     return "\n".join(lines) + "\n"
 
 
@@ -263,15 +264,19 @@ def reconciliation_dict(rec: Reconciliation) -> dict[str, Any]:
     }
 
 
-def reconciliation_markdown(rec: Reconciliation, show_all: bool = False) -> str:
-    lines = [f"### Printed figures of {rec.year} against the recomputation", "",
-             "| Where | Figure | Printed | Recomputed | Class | Why |", "|---|---|--:|--:|---|---|"]
+def reconciliation_markdown(rec: Reconciliation, show_all: bool = False,
+                            cat: Catalogue = EN) -> str:
+    title = cat("reconcile.title", year=rec.year, dataset=rec.dataset)
+    heads = " | ".join(cat(f"reconcile.{k}") for k in ("where", "figure", "printed",
+                                                        "recomputed", "class", "why"))
+    lines = [f"### {title.split(' (', 1)[0]}", "", f"| {heads} |", "|---|---|--:|--:|---|---|"]
     for f in (rec.findings if show_all else rec.discrepancies):
         p = f.printed
         figure = " ".join(x for x in (p.iku, p.unit, str(p.period), p.measure) if x)
-        lines.append(f"| {_md(p.where)} | {figure} | {p.value} | "
-                     f"{'—' if f.shown is None else f.shown} | {f.classification} | "
-                     f"{_md(f.explanation)} |")
-    lines += ["", f"{len(rec.findings)} printed figures checked, "
-                  f"{len(rec.discrepancies)} differ beyond their rounding.", ""]
+        lines.append(f"| {_md(p.where)} | {figure} | {_printed_num(p.value, cat)} | "
+                     f"{'—' if f.shown is None else _printed_num(f.shown, cat)} | "
+                     f"{f.classification} | {_md(f.explanation)} |")
+    n = len(rec.discrepancies)
+    lines += ["", cat("reconcile.summary", n=len(rec.findings), agree=len(rec.findings) - n,
+                      differ=n) + ".", ""]
     return "\n".join(lines)

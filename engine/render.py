@@ -27,7 +27,7 @@ from engine.functions import Items, round_half_up
 from engine.i18n import EN, Catalogue
 from engine.model import Iku, Manual
 from engine.periods import Period
-from engine.rollup import Score, score_text
+from engine.rollup import Score
 from engine.rules import EMPTY
 from engine.scoring import Figure
 from engine.values import Computation, Value
@@ -56,61 +56,59 @@ def make_console(file: IO[str] | None = None, width: int | None = None,
                    soft_wrap=False, emoji=False)
 
 
-def num(x: Decimal | None, places: int = 2) -> str:
-    if x is None:
-        return "—"
-    return f"{x:,.{places}f}"
-
-
 # -- issues ---------------------------------------------------------------------------------
 NARROW = 110  # below this many columns a table of issues squeezes messages to a word a line
 
 
-def render_issues(console: Console, issues: Sequence[Issue], title: str = "Problems") -> None:
+def render_issues(console: Console, issues: Sequence[Issue], title: str = "",
+                  cat: Catalogue = EN) -> None:
     if not issues:
         return
+    title = title or cat("issues.title")
     if console.width < NARROW:
         console.print(Text(title, style="bold"))
         for i in issues:
             style = {"error": "bold red", "warning": "yellow", "info": "cyan"}[i.severity.value]
             context = " ".join(p for p in (i.iku, i.unit, i.period) if p)
-            head = Text(f"{i.severity.value} ", style=style)
+            head = Text(f"{cat('severity.' + i.severity.value)} ", style=style)
             head.append(f"{i.where()}  {context}".rstrip())
             console.print(head)
             console.print(Text(f"  {i.message}"))
             if i.hint:
-                console.print(Text(f"  hint: {i.hint}", style="dim"))
+                console.print(Text(f"  {cat('issues.hint')}: {i.hint}", style="dim"))
         return
     table = Table(title=title, box=box.SIMPLE_HEAVY, show_lines=False, title_justify="left")
-    table.add_column("severity", no_wrap=True)
-    table.add_column("where", no_wrap=True)  # a file:line must stay one piece to be clickable
-    table.add_column("IKU", no_wrap=True)
-    table.add_column("message", overflow="fold", ratio=3)
-    table.add_column("hint", overflow="fold", ratio=2)
+    table.add_column(cat("issues.severity"), no_wrap=True)
+    # a file:line must stay one piece to be clickable
+    table.add_column(cat("issues.where"), no_wrap=True)
+    table.add_column(cat("col.iku"), no_wrap=True)
+    table.add_column(cat("issues.message"), overflow="fold", ratio=3)
+    table.add_column(cat("issues.hint"), overflow="fold", ratio=2)
     for i in issues:
         style = {"error": "bold red", "warning": "yellow", "info": "cyan"}[i.severity.value]
         context = " ".join(p for p in (i.unit, i.period) if p)
         message = f"{i.message} [{context}]" if context else i.message
-        table.add_row(Text(i.severity.value, style=style), escape(i.where()), i.iku,
+        table.add_row(Text(cat("severity." + i.severity.value), style=style),
+                      escape(i.where()), i.iku,
                       escape(message), escape(i.hint))
     console.print(table)
 
 
-def render_validation(console: Console, result: Validation, show_assumptions: bool) -> None:
+def render_validation(console: Console, result: Validation, show_assumptions: bool,
+                      cat: Catalogue = EN) -> None:
     issues = result.all_issues()
-    render_issues(console, issues)
+    render_issues(console, issues, cat=cat)
     errors = result.count(Severity.ERROR)
     warnings = result.count(Severity.WARNING)
     manuals = [r.manual for r in result.results if r.manual is not None]
     n_iku = sum(len(m.ikus) for m in manuals)
     files = sum(r.files for r in result.results)
     if show_assumptions:
-        table = Table(title="Assumptions written into the manuals", box=box.SIMPLE,
-                      title_justify="left")
-        table.add_column("revision", no_wrap=True)
-        table.add_column("where", overflow="fold")
-        table.add_column("id", no_wrap=True)
-        table.add_column("assumption", overflow="fold", ratio=3)
+        table = Table(title=cat("validate.assumptions"), box=box.SIMPLE, title_justify="left")
+        table.add_column(cat("validate.revision"), no_wrap=True)
+        table.add_column(cat("issues.where"), overflow="fold")
+        table.add_column(cat("show.id"), no_wrap=True)
+        table.add_column(cat("validate.assumption"), overflow="fold", ratio=3)
         for m in manuals:
             for a in m.all_assumptions():
                 table.add_row(f"{m.owner} {m.label}", str(a.location), a.id,
@@ -119,21 +117,22 @@ def render_validation(console: Console, result: Validation, show_assumptions: bo
     owners = [o.owner for o in result.owners if o.owner]
     parts = []
     if len(owners) > 1:
-        parts.append(f"{len(owners)} owners ({', '.join(owners)})")
+        parts.append(cat("validate.owners", n=len(owners), codes=", ".join(owners)))
     if result.results:
         labels = ", ".join(m.label for m in manuals) if len(owners) <= 1 else ""
-        parts.append(f"{len(result.results)} revision(s)" + (f" ({labels})" if labels else "")
-                     + f", {files} files, {n_iku} IKUs")
+        parts.append(cat("validate.revisions", n=len(result.results))
+                     + (f" ({labels})" if labels else "")
+                     + cat("validate.files_ikus", files=files, ikus=n_iku))
     datasets = result.datasets
     if datasets:
         years = f" ({', '.join(d.folder for d in datasets)})" if len(owners) <= 1 else ""
-        parts.append(f"{len(datasets)} dataset(s){years}, {sum(d.files for d in datasets)} "
-                     "files")
-    summary = f"{'; '.join(parts)} checked: {errors} error(s), {warnings} warning(s)"
+        parts.append(cat("validate.datasets", n=len(datasets), years=years,
+                         files=sum(d.files for d in datasets)))
+    summary = cat("validate.summary", what="; ".join(parts), errors=errors, warnings=warnings)
     if errors:
         console.print(Text(summary, style="bold red"))
     else:
-        console.print(Text(f"OK: {summary}", style="bold green"))
+        console.print(Text(cat("validate.ok", summary=summary), style="bold green"))
 
 
 # -- evaluation -----------------------------------------------------------------------------
@@ -272,40 +271,36 @@ def npss_line(ev: Evaluation, cat: Catalogue = EN) -> Text:
     return Text(f"NPSS — {state}: {s.why}{partial}{scope}{printed}", style="bold red")
 
 
-def _places(x: Decimal) -> int:
-    exponent = x.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 2
-
-
 # -- explanation ----------------------------------------------------------------------------
-def _value_label(label: str, value: Value, prec: int) -> Text:
+def _value_label(label: str, value: Value, prec: int, cat: Catalogue = EN) -> Text:
     if value.exact is None:
-        text = Text(f"{label}: {value.message}", style="red")
+        text = Text(f"{label}: {cat.note(value.message)}", style="red")
         if value.partial is not None:
-            text.append(f"  (the units that reported give {num(value.partial, prec)}; not the "
-                        "figure)", style="dim")
+            text.append(cat("explain.partial", value=cat.num(value.partial, prec)), style="dim")
         return text
     rounded = round_half_up(value.exact, prec)
-    text = Text(f"{label}: {num(rounded, prec)}", style="bold")
+    text = Text(f"{label}: {cat.num(rounded, prec)}", style="bold")
     if rounded != value.exact:
-        text.append(f"  (exact {fmt_exact(value.exact)})", style="dim")
+        # exact values are written as the formula language writes numbers
+        text.append(cat("explain.exact", value=fmt_exact(value.exact)), style="dim")
     return text
 
 
-def _computation(tree: Tree, comp: Computation, prec: int) -> None:
+def _computation(tree: Tree, comp: Computation, prec: int, cat: Catalogue = EN) -> None:
     if comp.kind == "formula":
-        node = tree.add(Text(f"formula of revision {comp.revision}, data at {comp.source}"))
+        node = tree.add(Text(cat("explain.formula", revision=comp.revision, source=comp.source)))
         if comp.note:
-            node.add(Text(f"note: {comp.note}", style="dim"))
-        inputs = node.add("inputs")
+            node.add(Text(cat("explain.note", note=comp.note), style="dim"))
+        inputs = node.add(cat("explain.inputs"))
         for inp in comp.inputs:
             line = Text(f"{inp.name} = {_show_input(inp.value)}")
             line.append(f"  ({inp.location})", style="dim")
             item = inputs.add(line)
             if inp.evidence:
-                item.add(Text(f"evidence: {inp.evidence}", style="dim"))
+                item.add(Text(cat("explain.evidence", evidence=inp.evidence), style="dim"))
             if inp.note:
-                item.add(Text(f"note: {' '.join(inp.note.split())}", style="dim"))
+                item.add(Text(cat("explain.note", note=" ".join(inp.note.split())),
+                              style="dim"))
         for step in comp.steps:
             head = Text(f"{step.name} = {step.formula}")
             if step.meaning:
@@ -315,29 +310,30 @@ def _computation(tree: Tree, comp: Computation, prec: int) -> None:
             shown = value if step.substituted == value else f"{step.substituted} = {value}"
             s.add(Text(f"= {shown}", style="bold"))
             if len(step.trace) > 1:
-                parts = s.add(Text("sub-expressions", style="dim"))
+                parts = s.add(Text(cat("explain.subexpressions"), style="dim"))
                 for expr, val in step.trace[:-1]:
                     parts.add(Text(f"{expr} = {val}", style="dim"))
         return
     if comp.kind == "link":
-        node = tree.add(Text(f"linked: the value of {comp.rule}, from {comp.source}"))
-        node.add(Text(f"{comp.summary}; entered once, in that owner's own data", style="dim"))
+        node = tree.add(Text(cat("explain.linked", rule=comp.rule, source=comp.source)))
+        node.add(Text(cat("explain.linked_once", summary=comp.summary), style="dim"))
         for part in comp.parts:
-            child = node.add(_value_label(part.label, part.value, prec))
+            child = node.add(_value_label(part.label, part.value, prec, cat))
             if part.value.computation is not None:
-                _computation(child, part.value.computation, prec)
+                _computation(child, part.value.computation, prec, cat)
         return
-    shown = ", ".join(f"{p.label} {num(p.used, prec) if p.used is not None else '—'}"
+    shown = ", ".join(f"{p.label} {cat.num(p.used, prec) if p.used is not None else '—'}"
                       for p in comp.parts)
-    result = fmt_exact(comp.value) if comp.value is not None else "— (not every part is there)"
-    kind = "period aggregate" if comp.kind == "aggregate" else "roll-up"
-    node = tree.add(Text(f"{kind}: {comp.rule} of {shown} = {result}"))
-    node.add(Text(f"rule of revision {comp.revision} ({comp.source}): {comp.summary}; each "
-                  f"part enters rounded half up to {prec} decimals", style="dim"))
+    result = fmt_exact(comp.value) if comp.value is not None else cat("explain.not_every_part")
+    kind = cat("explain.aggregate") if comp.kind == "aggregate" else cat("explain.rollup")
+    node = tree.add(Text(cat("explain.combined", kind=kind, rule=comp.rule, parts=shown,
+                             result=result)))
+    node.add(Text(cat("explain.rule", revision=comp.revision, source=comp.source,
+                      summary=comp.summary, prec=prec), style="dim"))
     for part in comp.parts:
-        child = node.add(_value_label(part.label, part.value, prec))
+        child = node.add(_value_label(part.label, part.value, prec, cat))
         if part.value.computation is not None:
-            _computation(child, part.value.computation, prec)
+            _computation(child, part.value.computation, prec, cat)
 
 
 def _show_input(value: object) -> str:
@@ -355,73 +351,80 @@ def _show_input(value: object) -> str:
 def render_explanation(console: Console, fig: Figure, iku: Iku, manual: Manual,
                        unit_name: str, printed: Sequence[tuple[str, ReportedFigure]],
                        revisions: Sequence[tuple[Manual, tuple[Change, ...]]] = (),
-                       earlier: Sequence[ReportedFigure] = ()) -> None:
+                       earlier: Sequence[ReportedFigure] = (), cat: Catalogue = EN) -> None:
     """`revisions`: the year's revisions with the changes each made to this IKU;
-    `earlier`: printed realisasi of earlier years, for the trend."""
+    `earlier`: printed realisasi of earlier years, for the trend. Formulas and the exact
+    values they compute are written as the formula language writes numbers (a decimal
+    point) in either language; published figures follow the language."""
     prec = manual.scoring.precision
     head = Text(f"{iku.code} {iku.name}", style="bold")
-    head.append(f"\n{unit_name} · {fig.period.label} · revision in force: {manual.label} "
-                f"(effective {manual.revision.effective_from})")
+    head.append("\n" + cat("explain.head", unit=unit_name, period=fig.period.label,
+                           label=manual.label, date=manual.revision.effective_from))
     if len(revisions) > 1:
-        listed = "; ".join(f"{m.label} from {m.revision.effective_from}" for m, _ in revisions)
-        head.append(f"\nrevisions of {manual.year}: {listed}", style="dim")
+        listed = "; ".join(cat("explain.revision_from", label=m.label,
+                               date=m.revision.effective_from) for m, _ in revisions)
+        head.append("\n" + cat("explain.revisions", year=manual.year, listed=listed),
+                    style="dim")
         for m, changes in revisions:
             if changes:
                 aspects = ", ".join(dict.fromkeys(c.aspect.split(" ")[0] for c in changes))
-                head.append(f"\n{m.label} changed this IKU: {aspects}", style="dim")
+                head.append("\n" + cat("explain.changed", label=m.label, aspects=aspects),
+                            style="dim")
     tree = Tree(head)
-    real = tree.add(_value_label("realisasi", fig.value, prec))
+    real = tree.add(_value_label("realisasi", fig.value, prec, cat))
     if fig.value.exact is not None:
-        real.add(Text(f"published figure rounded half up to {prec} decimals: "
-                      f"{num(fig.realisasi, prec)} {iku.unit_of_measure}", style="dim"))
+        real.add(Text(cat("explain.published", prec=prec, value=f"{cat.num(fig.realisasi, prec)} "
+                                                                 f"{iku.unit_of_measure}"),
+                      style="dim"))
     if fig.value.computation is not None:
-        _computation(real, fig.value.computation, prec)
+        _computation(real, fig.value.computation, prec, cat)
     if fig.target is None:
-        tree.add(Text(f"target: {fig.note}", style="dim"))
+        tree.add(Text(cat("explain.target", value=cat.note(fig.note)), style="dim"))
     else:
-        tree.add(f"target: {num(fig.target, _places(fig.target))} {iku.unit_of_measure} "
-                 f"({fig.target_source or 'manual'})")
+        tree.add(cat("explain.target", value=f"{cat.natural(fig.target)} {iku.unit_of_measure} "
+                                              f"({fig.target_source or cat('explain.manual')})"))
         if fig.capaian_exact is not None:
-            cap = tree.add(Text(f"capaian: {num(fig.capaian, prec)} %", style="bold"))
+            cap = tree.add(Text(cat("explain.capaian", value=cat.num(fig.capaian, prec)),
+                                style="bold"))
             assert fig.value.exact is not None
             cap.add(f"= {fig.capaian_formula} = {fmt_exact(fig.value.exact)} / "
                     f"{fmt_exact(fig.target)} * 100 = {fmt_exact(fig.capaian_exact)}")
-            cap.add(Text(f"computed from the exact realisasi, then rounded half up to {prec} "
-                         "decimals" + (f"; capped at {manual.scoring.cap}"
-                                        if manual.scoring.cap is not None else ""), style="dim"))
+            cap.add(Text(cat("explain.capaian_rounding", prec=prec)
+                         + (cat("explain.capped", cap=manual.scoring.cap)
+                            if manual.scoring.cap is not None else ""), style="dim"))
             band = manual.scoring.band(fig.capaian) if fig.capaian is not None else None
             label = f"{band.name} ({band.label})" if band else "—"
-            tree.add(f"status: {label}; {GROUP_LABEL.get(fig.group or '', '')}")
+            tree.add(cat("explain.status", band=label, group=cat.group(fig.group)))
         elif fig.note:
-            tree.add(Text(fig.note, style="red"))
+            tree.add(Text(cat.note(fig.note), style="red"))
     for measure, r in printed:
-        tree.add(Text(f"the report prints {measure} {r.value} ({r.where}); the recomputation "
-                      "differs beyond rounding", style="magenta"))
+        tree.add(Text(cat("explain.printed", measure=measure, value=_printed(r.value, cat),
+                          where=r.where), style="magenta"))
     if earlier:
-        trend = "; ".join(f"{r.period.year}: {r.value} ({r.where})" for r in earlier)
-        now = num(fig.realisasi, prec)
-        tree.add(Text(f"trend (printed realisasi of earlier years): {trend}; "
-                      f"{fig.period.year}: {now}", style="dim"))
+        trend = "; ".join(f"{r.period.year}: {_printed(r.value, cat)} ({r.where})"
+                          for r in earlier)
+        tree.add(Text(cat("explain.trend", trend=trend, year=fig.period.year,
+                          now=cat.num(fig.realisasi, prec)), style="dim"))
     console.print(tree)
 
 
 # -- show -----------------------------------------------------------------------------------
-def render_manual(console: Console, manual: Manual) -> None:
+def render_manual(console: Console, manual: Manual, cat: Catalogue = EN) -> None:
     years = sorted({t.year for i in manual.ikus for t in i.targets})
     owner = manual.unit(manual.owner)
-    console.print(Text(f"Manual IKU {owner.name if owner else manual.owner} "
-                       f"{manual.label} (revision {manual.revision.number}, in force from "
-                       f"{manual.revision.effective_from})", style="bold"))
+    console.print(Text(cat("show.header", owner=owner.name if owner else manual.owner,
+                           label=manual.label, number=manual.revision.number,
+                           date=manual.revision.effective_from), style="bold"))
     if manual.revision.change_note:
         console.print(Text(" ".join(manual.revision.change_note.split()), style="dim"))
-    t3 = Table(title="Sasaran strategis, IKU and targets by year (cf. Tabel 3)", box=box.SIMPLE,
-               title_justify="left")
-    t3.add_column("SS / IKU", overflow="fold", ratio=4)
-    t3.add_column("Satuan", no_wrap=True)
+    t3 = Table(title=cat("show.table3"), box=box.SIMPLE, title_justify="left")
+    t3.add_column(cat("show.ss_iku"), overflow="fold", ratio=4)
+    t3.add_column(cat("show.satuan"), no_wrap=True)
     for y in years:
         t3.add_column(str(y), justify="right", no_wrap=True)
     for p in manual.perspectives:
-        t3.add_row(Text(f"{p.name} ({num(p.weight, 0)} %)", style="bold"), "", *[""] * len(years))
+        t3.add_row(Text(f"{p.name} ({cat.num(p.weight, 0)} %)", style="bold"), "",
+                   *[""] * len(years))
         for o in manual.objectives:
             if o.perspective != p.code:
                 continue
@@ -433,110 +436,110 @@ def render_manual(console: Console, manual: Manual) -> None:
                 cells = []
                 for y in years:
                     t = iku.target(y)
-                    cells.append("" if t is None else num(t.value, _places(t.value)))
+                    cells.append("" if t is None else cat.natural(t.value))
                 t3.add_row(f"  {iku.code} {escape(iku.name)}", iku.unit_of_measure, *cells)
     console.print(t3)
-    t4 = Table(title=f"Perjanjian Kinerja {manual.year} (cf. Tabel 4)", box=box.SIMPLE,
-               title_justify="left")
-    t4.add_column("SS", no_wrap=True)
-    t4.add_column("Indikator kinerja", overflow="fold", ratio=4)
-    t4.add_column("Target", justify="right", no_wrap=True)
-    t4.add_column("Periods with a target", overflow="fold", ratio=2)
+    t4 = Table(title=cat("show.table4", year=manual.year), box=box.SIMPLE, title_justify="left")
+    t4.add_column(cat("col.ss"), no_wrap=True)
+    t4.add_column(cat("col.indicator_long"), overflow="fold", ratio=4)
+    t4.add_column(cat("col.target"), justify="right", no_wrap=True)
+    t4.add_column(cat("show.periods"), overflow="fold", ratio=2)
     for o in manual.objectives:
         for code in o.ikus:
             iku = manual.iku(code)
             if iku is None:
                 continue
             t = iku.target(manual.year)
-            periods = ", ".join(f"{s} {num(v, _places(v))}" for s, v in t.periods) if t else ""
+            periods = ", ".join(f"{s} {cat.natural(v)}" for s, v in t.periods) if t else ""
             t4.add_row(o.code, f"{iku.code} {escape(iku.name)}",
-                       f"{num(t.value, _places(t.value))} {iku.unit_of_measure}" if t else "—",
-                       periods or "year only")
+                       f"{cat.natural(t.value)} {iku.unit_of_measure}" if t else "—",
+                       periods or cat("show.year_only"))
     console.print(t4)
     units = [u for u in manual.units if u.code != manual.owner]
-    t6 = Table(title="Penanggung jawab IKU (cf. Tabel 6)", box=box.SIMPLE, title_justify="left")
-    t6.add_column("IKU", no_wrap=True)
-    t6.add_column("Indikator kinerja", overflow="fold", ratio=4)
+    t6 = Table(title=cat("show.table6"), box=box.SIMPLE, title_justify="left")
+    t6.add_column(cat("col.iku"), no_wrap=True)
+    t6.add_column(cat("col.indicator_long"), overflow="fold", ratio=4)
     for u in units:
         t6.add_column(u.short_name, justify="center", no_wrap=True)
-    t6.add_column("Roll-up", no_wrap=True)
+    t6.add_column(cat("show.rollup"), no_wrap=True)
     for iku in manual.ikus:
         marks = ["√" if iku.cascade.unit(u.code) else "-" for u in units]
         t6.add_row(iku.code, escape(iku.name), *marks, iku.cascade.rollup)
     console.print(t6)
 
 
-def render_iku(console: Console, manual: Manual, iku: Iku) -> None:
+def render_iku(console: Console, manual: Manual, iku: Iku, cat: Catalogue = EN) -> None:
     obj = manual.objective(iku.objective)
     lines = [
         Text(f"{iku.code} {iku.name}", style="bold"),
-        Text(f"{iku.objective} {obj.name if obj else ''} · satuan {iku.unit_of_measure} · "
-             f"{iku.polarity.replace('_', ' ')} · manual {manual.label} ({iku.file})"),
+        Text(cat("show.iku_line", objective=f"{iku.objective} {obj.name if obj else ''}",
+                 unit=iku.unit_of_measure, polarity=iku.polarity.replace("_", " "),
+                 label=manual.label, file=iku.file)),
         Text(""),
-        Text("Definisi operasional: ", style="bold") + Text(" ".join(iku.definition.split())),
+        Text(cat("show.definition"), style="bold") + Text(" ".join(iku.definition.split())),
     ]
     if iku.data_source:
-        lines.append(Text("Sumber data: ", style="bold") + Text(iku.data_source))
+        lines.append(Text(cat("show.data_source"), style="bold") + Text(iku.data_source))
     if iku.collection:
-        lines.append(Text("Pengumpulan data: ", style="bold") + Text(iku.collection))
+        lines.append(Text(cat("show.collection"), style="bold") + Text(iku.collection))
     console.print(Panel(Group(*lines), box=box.ROUNDED))
-    var = Table(title="Variables", box=box.SIMPLE, title_justify="left")
+    var = Table(title=cat("show.variables"), box=box.SIMPLE, title_justify="left")
     for col in ("name", "kind", "unit", "meaning"):
-        var.add_column(col, overflow="fold")
+        var.add_column(cat(f"show.{col}"), overflow="fold")
     for v in iku.variables:
         var.add_row(v.name, v.kind, v.unit, escape(v.meaning))
     console.print(var)
-    formula = Tree(Text("Formula", style="bold"))
+    formula = Tree(Text(cat("show.formula"), style="bold"))
     for s in iku.steps:
         formula.add(f"{s.name} = {s.formula.text}" + (f"   [{s.meaning}]" if s.meaning else ""))
     formula.add(Text(f"realisasi = {iku.formula.text}", style="bold"))
     console.print(formula)
     sched = iku.schedule
-    console.print(Text("Schedule: ", style="bold") + Text(
-        f"measured {', '.join(sched.measured)}; "
-        f"targets in {', '.join(sched.targeted) or 'the year only'}; "
-        f"a longer period's value: {sched.aggregate}"
+    console.print(Text(cat("show.schedule"), style="bold") + Text(
+        cat("show.schedule_text", measured=", ".join(sched.measured),
+            targeted=", ".join(sched.targeted) or cat("show.year_targets_only"),
+            aggregate=sched.aggregate)
         + (f" ({sched.aggregate_formula.text})" if sched.aggregate_formula else "")
         + (f". {sched.note}" if sched.note else "")))
-    tg = Table(title="Targets", box=box.SIMPLE, title_justify="left")
-    tg.add_column("year")
-    tg.add_column("target", justify="right")
-    tg.add_column("periods", overflow="fold")
-    tg.add_column("source", overflow="fold")
+    tg = Table(title=cat("show.targets"), box=box.SIMPLE, title_justify="left")
+    tg.add_column(cat("show.year"))
+    tg.add_column(cat("show.target"), justify="right")
+    tg.add_column(cat("show.target_periods"), overflow="fold")
+    tg.add_column(cat("show.source"), overflow="fold")
     for t in iku.targets:
-        tg.add_row(str(t.year), num(t.value, _places(t.value)),
-                   ", ".join(f"{s} {num(v, _places(v))}" for s, v in t.periods), t.source)
+        tg.add_row(str(t.year), cat.natural(t.value),
+                   ", ".join(f"{s} {cat.natural(v)}" for s, v in t.periods), t.source)
     console.print(tg)
-    cas = Table(title=f"Cascade (roll-up: {iku.cascade.rollup})", box=box.SIMPLE,
+    cas = Table(title=cat("show.cascade", rollup=iku.cascade.rollup), box=box.SIMPLE,
                 title_justify="left")
-    cas.add_column("unit", no_wrap=True)
-    cas.add_column("own indicator", overflow="fold", ratio=3)
-    cas.add_column("own targets", overflow="fold")
-    cas.add_column("own formula", overflow="fold")
+    cas.add_column(cat("show.unit"), no_wrap=True)
+    cas.add_column(cat("show.own_indicator"), overflow="fold", ratio=3)
+    cas.add_column(cat("show.own_targets"), overflow="fold")
+    cas.add_column(cat("show.own_formula"), overflow="fold")
     for cu in iku.cascade.units:
         unit = manual.unit(cu.unit)
         cas.add_row(unit.short_name if unit else cu.unit, escape(cu.indicator),
-                    ", ".join(f"{t.year}: {num(t.value, _places(t.value))}" for t in cu.targets),
+                    ", ".join(f"{t.year}: {cat.natural(t.value)}" for t in cu.targets),
                     cu.formula.text if cu.formula else "")
     console.print(cas)
     if iku.assumptions:
-        at = Table(title="Assumptions", box=box.SIMPLE, title_justify="left")
-        at.add_column("id", no_wrap=True)
-        at.add_column("assumption", overflow="fold")
+        at = Table(title=cat("show.assumptions"), box=box.SIMPLE, title_justify="left")
+        at.add_column(cat("show.id"), no_wrap=True)
+        at.add_column(cat("validate.assumption"), overflow="fold")
         for a in iku.assumptions:
             at.add_row(a.id, escape(" ".join(a.text.split())))
         console.print(at)
     if iku.source:
-        console.print(Text(f"Source: {iku.source}", style="dim"))
+        console.print(Text(cat("show.source_line", source=iku.source), style="dim"))
 
 
 
 # -- diff, impact, reconcile ----------------------------------------------------------------
-def render_diff(console: Console, d: ManualDiff) -> None:
+def render_diff(console: Console, d: ManualDiff, cat: Catalogue = EN) -> None:
     tree = Tree(Text(f"Manual {d.old.label} → {d.new.label}", style="bold"))
     header = [c for c in d.changes if not c.iku]
     if header:
-        node = tree.add(Text("header (scoring, perspectives, objectives, units)", style="bold"))
+        node = tree.add(Text(cat("diff.header"), style="bold"))
         for c in header:
             node.add(_change_text(c))
     for code in d.changed_ikus:
@@ -546,8 +549,8 @@ def render_diff(console: Console, d: ManualDiff) -> None:
         for c in changes:
             node.add(_change_text(c))
     console.print(tree)
-    console.print(f"{len(d.changed_ikus)} IKU(s) changed, {len(d.unchanged)} unchanged"
-                  + (f", {len(header)} header change(s)" if header else ""))
+    console.print(cat("diff.summary", changed=len(d.changed_ikus), unchanged=len(d.unchanged))
+                  + (cat("diff.header_changes", n=len(header)) if header else ""))
 
 
 def _change_text(c: Change) -> Text:
@@ -564,15 +567,15 @@ def _change_text(c: Change) -> Text:
     return text
 
 
-def render_impact(console: Console, imp: Impact) -> None:
+def render_impact(console: Console, imp: Impact, cat: Catalogue = EN) -> None:
     prec = imp.old.manual.scoring.precision
-    table = Table(title=f"Impact on the {imp.year} data: {imp.old.manual.label} → "
-                        f"{imp.new.manual.label}", box=box.SIMPLE_HEAVY, title_justify="left")
-    for col in ("Unit", "IKU"):
-        table.add_column(col, no_wrap=True)
-    for col in ("Target", "Realisasi", "Capaian %"):
-        table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("Status", overflow="fold", ratio=2)
+    table = Table(title=cat("impact.title", year=imp.year, old=imp.old.manual.label,
+                            new=imp.new.manual.label), box=box.SIMPLE_HEAVY, title_justify="left")
+    for col in ("col.unit", "col.iku"):
+        table.add_column(cat(col), no_wrap=True)
+    for col in ("col.target", "col.realisasi", "col.capaian"):
+        table.add_column(cat(col), justify="right", no_wrap=True)
+    table.add_column(cat("col.status"), overflow="fold", ratio=2)
     rows = 0
     for old_ev, new_ev in ((imp.old, imp.new), *imp.units):
         old_rows = {r.iku.code: r.figure for r in old_ev.rows}
@@ -583,16 +586,16 @@ def render_impact(console: Console, imp: Impact) -> None:
                 continue
             rows += 1
             table.add_row(new_ev.unit.short_name, code,
-                          *(_pair(_field(a, name), _field(b, name), prec)
+                          *(_pair(_field(a, name), _field(b, name), prec, cat)
                             for name in ("target", "realisasi", "capaian")),
                           f"{_state(a)} → {_state(b)}")
     if rows:
         console.print(table)
     else:
-        console.print(f"No figure of the {imp.year} data changes.")
-    scores = Table(title="Scores", box=box.SIMPLE, title_justify="left")
-    scores.add_column("Unit", no_wrap=True)
-    scores.add_column("Score", overflow="fold")
+        console.print(cat("impact.none", year=imp.year))
+    scores = Table(title=cat("impact.scores"), box=box.SIMPLE, title_justify="left")
+    scores.add_column(cat("col.unit"), no_wrap=True)
+    scores.add_column(cat("impact.score"), overflow="fold")
     scores.add_column(imp.old.manual.label, justify="right")
     scores.add_column(imp.new.manual.label, justify="right")
     for old_ev, new_ev in ((imp.old, imp.new), *imp.units):
@@ -602,16 +605,17 @@ def render_impact(console: Console, imp: Impact) -> None:
             before = old_nss.get(o.objective.code)
             if before is None or (before.value, before.state) != (o.nss, o.score.state):
                 scores.add_row(name, f"NSS {o.objective.code}",
-                               score_text(before, prec) if before else "—",
-                               score_text(o.score, prec))
+                               cat.score(before, prec) if before else "—",
+                               cat.score(o.score, prec))
         if old_ev.npss.value != new_ev.npss.value:
-            scores.add_row(name, Text("NPSS", style="bold"), score_text(old_ev.npss, prec),
-                           score_text(new_ev.npss, prec))
+            scores.add_row(name, Text("NPSS", style="bold"), cat.score(old_ev.npss, prec),
+                           cat.score(new_ev.npss, prec))
     console.print(scores)
     for label, issues in ((imp.old.manual.label, imp.old_data_issues),
                           (imp.new.manual.label, imp.new_data_issues)):
         if issues:
-            render_issues(console, group_issues(issues), title=f"Data that {label} cannot use")
+            render_issues(console, group_issues(issues), title=cat("impact.unusable", label=label),
+                          cat=cat)
 
 
 def group_issues(issues: Sequence[Issue]) -> list[Issue]:
@@ -639,8 +643,8 @@ def _field(f: Figure | None, name: str) -> Decimal | None:
     return value if isinstance(value, Decimal) else None
 
 
-def _pair(a: Decimal | None, b: Decimal | None, prec: int) -> str:
-    return num(a, prec) if a == b else f"{num(a, prec)} → {num(b, prec)}"
+def _pair(a: Decimal | None, b: Decimal | None, prec: int, cat: Catalogue = EN) -> str:
+    return cat.num(a, prec) if a == b else f"{cat.num(a, prec)} → {cat.num(b, prec)}"
 
 
 def _state(f: Figure | None) -> str:
@@ -651,31 +655,31 @@ def _state(f: Figure | None) -> str:
     return f.value.state.replace("_", " ")
 
 
-def render_reconciliation(console: Console, rec: Reconciliation, show_all: bool) -> None:
+def render_reconciliation(console: Console, rec: Reconciliation, show_all: bool,
+                          cat: Catalogue = EN) -> None:
     shown = rec.findings if show_all else rec.discrepancies
-    table = Table(title=f"Printed figures of {rec.year} against the recomputation "
-                        f"({rec.dataset}/reported.yaml)", box=box.SIMPLE_HEAVY,
-                  title_justify="left", show_lines=True)
-    table.add_column("Where", overflow="fold", ratio=2)
-    table.add_column("Figure", overflow="fold", ratio=2)
-    table.add_column("Printed", justify="right", no_wrap=True)
-    table.add_column("Recomputed", justify="right", no_wrap=True)
-    table.add_column("Diff", justify="right", no_wrap=True)
-    table.add_column("Class", no_wrap=True)
-    table.add_column("Why", overflow="fold", ratio=5)
+    table = Table(title=cat("reconcile.title", year=rec.year, dataset=rec.dataset),
+                  box=box.SIMPLE_HEAVY, title_justify="left", show_lines=True)
+    table.add_column(cat("reconcile.where"), overflow="fold", ratio=2)
+    table.add_column(cat("reconcile.figure"), overflow="fold", ratio=2)
+    table.add_column(cat("reconcile.printed"), justify="right", no_wrap=True)
+    table.add_column(cat("reconcile.recomputed"), justify="right", no_wrap=True)
+    table.add_column(cat("reconcile.diff"), justify="right", no_wrap=True)
+    table.add_column(cat("reconcile.class"), no_wrap=True)
+    table.add_column(cat("reconcile.why"), overflow="fold", ratio=5)
     for f in shown:
         p = f.printed
         figure = " ".join(x for x in (p.iku, p.unit, str(p.period), p.measure) if x)
         style = "green" if f.agrees else "magenta"
-        table.add_row(escape(p.where), figure, str(p.value),
-                      "—" if f.shown is None else str(f.shown),
-                      "—" if f.difference is None else _signed(f.difference, p.value),
+        table.add_row(escape(p.where), figure, _printed(p.value, cat),
+                      "—" if f.shown is None else _printed(f.shown, cat),
+                      "—" if f.difference is None else _signed(f.difference, p.value, cat),
                       Text(f.classification, style=style), escape(f.explanation))
     if shown:
         console.print(table)
     n = len(rec.discrepancies)
-    summary = (f"{len(rec.findings)} printed figures checked: {len(rec.findings) - n} agree "
-               f"within their rounding, {n} differ")
+    summary = cat("reconcile.summary", n=len(rec.findings), agree=len(rec.findings) - n,
+                  differ=n)
     console.print(Text(summary, style="bold magenta" if n else "bold green"))
     if n:
         counts: dict[str, int] = {}
@@ -684,14 +688,16 @@ def render_reconciliation(console: Console, rec: Reconciliation, show_all: bool)
         console.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
 
 
-def _signed(diff: Decimal, like: Decimal) -> str:
+def _signed(diff: Decimal, like: Decimal, cat: Catalogue = EN) -> str:
     exponent = like.as_tuple().exponent
     places = max(2, -exponent) if isinstance(exponent, int) else 2
-    return f"{diff:+.{places}f}"
+    text = f"{diff:+.{places}f}"
+    return text.replace(".", ",") if cat.lang == "id" else text
 
 
 # -- scores ---------------------------------------------------------------------------------
-def render_score_explanation(console: Console, ev: Evaluation, level: str, about: str) -> None:
+def render_score_explanation(console: Console, ev: Evaluation, level: str, about: str,
+                             cat: Catalogue = EN) -> None:
     """How an NSS, NKP or the NPSS came about: the rule the manual declares, where, each part
     with its value (or why it has none), and the rounding."""
     m = ev.manual
@@ -699,58 +705,59 @@ def render_score_explanation(console: Console, ev: Evaluation, level: str, about
     if level == "nss":
         o = next((o for o in ev.objectives if o.objective.code == about), None)
         if o is None:
-            console.print(Text(f"{about}: {ev.unit.short_name} carries none of its IKUs",
+            console.print(Text(cat("score.none", about=about, unit=ev.unit.short_name),
                                style="red"))
             return
         score, title = o.score, f"NSS {about} {o.objective.name}"
     elif level == "nkp":
         p = next(p for p in ev.perspectives if p.perspective.code == about)
-        weight = num(p.perspective.weight, 0)
-        score, title = p.score, f"NKP {about} {p.perspective.name} (weight {weight} %)"
+        weight = cat("score.weight", weight=cat.num(p.perspective.weight, 0))
+        score, title = p.score, f"NKP {about} {p.perspective.name} ({weight})"
     else:
         score, title = ev.npss, "NPSS"
-    when = f"as of {ev.period.label}" if ev.as_of else ev.period.label
+    when = cat("eval.as_of", period=ev.period.label) if ev.as_of else ev.period.label
     head = Text(title, style="bold")
     head.append(f"\n{ev.unit.short_name} · {when} · manual {m.label}")
     tree = Tree(head)
-    tree.add(Text(f"{level.upper()}: {score_text(score, prec)}", style="bold"))
+    tree.add(Text(f"{level.upper()}: {cat.score(score, prec)}", style="bold"))
     where = f" ({m.scoring.rollup_at})" if m.scoring.rollup_at else ""
-    rule = tree.add(Text(f"rule `{score.rule.name}`{where}: {score.rule.summary}"))
+    rule = tree.add(Text(cat("score.rule", name=score.rule.name, where=where,
+                             summary=score.rule.summary)))
     if level == "npss":
         empty = EMPTY[m.scoring.empty]
-        rule.add(Text(f"perspectives without a scored IKU: `{empty.name}`: {empty.summary}",
-                      style="dim"))
-    parts = tree.add("parts")
+        rule.add(Text(cat("score.empty", name=empty.name, summary=empty.summary), style="dim"))
+    parts = tree.add(cat("score.parts"))
     for part in score.parts:
-        weight = f" × weight {num(part.weight, _places(part.weight))}" \
+        weight = cat("score.times_weight", weight=cat.natural(part.weight)) \
             if part.weight is not None and level != "npss" else ""
         if part.value is not None and part.state in ("figure", "ok"):
-            parts.add(f"{part.label}: {num(part.value, prec)}{weight}")
+            parts.add(f"{part.label}: {cat.num(part.value, prec)}{weight}")
         else:
-            label = Text(f"{part.label}: {part.state}: {part.why}", style="red")
+            label = Text(f"{part.label}: {part.state}: {cat.note(part.why)}", style="red")
             if part.value is not None:
-                label.append(f" (partial {num(part.value, prec)})", style="dim")
+                label.append(f" ({cat('state.partial', value=cat.num(part.value, prec))})",
+                             style="dim")
             parts.add(label)
-    left_out = _left_out(ev, level, about, score)
-    for text in left_out:
-        parts.add(Text(f"{text}: not scored in this period, left out", style="dim"))
+    for text in _left_out(ev, level, about, score, cat):
+        parts.add(Text(cat("score.left_out", part=text), style="dim"))
     if score.state == "ok" and score.exact is not None:
-        tree.add(Text(f"= {fmt_exact(score.exact)}, rounded half up to {prec} decimals: "
-                      f"{num(score.value, prec)}", style="dim"))
+        tree.add(Text(cat("score.rounded", exact=fmt_exact(score.exact), prec=prec,
+                          value=cat.num(score.value, prec)), style="dim"))
     elif score.partial is not None:
-        tree.add(Text(f"over the parts that are there: {num(score.partial, prec)} (not the "
-                      f"{level.upper()}: {score.state})", style="dim"))
+        tree.add(Text(cat("score.partial_only", value=cat.num(score.partial, prec),
+                          level=level.upper(), state=score.state), style="dim"))
     for measure, r in ev.printed_scores:
         if measure == level and (r.objective or r.perspective) == about:
-            tree.add(Text(f"the report prints {r.value} ({r.where}); the recomputation differs "
-                          "beyond rounding", style="magenta"))
+            tree.add(Text(cat("score.printed", value=_printed(r.value, cat), where=r.where),
+                          style="magenta"))
     console.print(tree)
 
 
-def _left_out(ev: Evaluation, level: str, about: str, score: Score) -> list[str]:
+def _left_out(ev: Evaluation, level: str, about: str, score: Score, cat: Catalogue = EN
+              ) -> list[str]:
     named = {p.label for p in score.parts}
     if level == "nss":
-        return [f"{r.iku.code} ({r.figure.note})" for r in ev.rows
+        return [f"{r.iku.code} ({cat.note(r.figure.note)})" for r in ev.rows
                 if r.objective.code == about and r.iku.code not in named]
     if level == "nkp":
         return [o.objective.code for o in ev.objectives if o.objective.perspective == about

@@ -80,3 +80,27 @@ def test_csv_stays_machine_readable(in_root: Path, cli: Callable[..., Run],
     local = cli("evaluate", "--format", "csv", "--lang", "id").out
     assert ";88,89;101,02;" in local
     assert re.search(r"^;;NPSS;2023;.*;npss;99,37;$", local, re.M)
+
+
+# Every command takes --lang: its labels and figures in Indonesian (the engine's own
+# diagnostics, rule summaries and formulas stay as they are written).
+LANG_CASES = [
+    (("validate",), "diperiksa: 0 galat, 0 peringatan"),
+    (("show",), "Sasaran strategis, IKU dan target per tahun (bandingkan Tabel 3)"),
+    (("show", "IKU.8"), "Definisi operasional: "),
+    (("explain", "IKU.10"), "realisasi: 82,62 (eksak 82.615)"),
+    (("explain", "NPSS"), "NPSS: 99,37"),
+    (("reconcile",), "54 angka tercetak diperiksa: 39 sesuai dalam pembulatannya, 15 berbeda"),
+    (("diff", "2023-r1", "2023-r2"), "1 IKU berubah, 14 tidak berubah"),
+    (("evaluate", "--tree"), "Organisasi di bawah SINKA"),
+    (("report", "--format", "markdown", "--output", "-"), "Nilai Pencapaian Sasaran Strategis"),
+]
+
+
+@pytest.mark.parametrize(("argv", "expected"), LANG_CASES, ids=[" ".join(a) for a, _ in
+                                                                 LANG_CASES])
+def test_every_command_speaks_indonesian(argv: tuple[str, ...], expected: str, in_root: Path,
+                                         cli: Callable[..., Run]) -> None:
+    r = cli(*argv, "--lang", "id")
+    assert r.code in (0, 1), r.err
+    assert expected in " ".join(r.out.split()), r.out[:2000]
