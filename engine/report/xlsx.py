@@ -18,8 +18,12 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.marker import Marker
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.i18n import Catalogue
@@ -75,6 +79,17 @@ def _header(ws: Worksheet, row: int, labels: Sequence[str]) -> None:
         c.fill = HEAD_FILL
         c.border = BOX
         c.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _print_setup(ws: Worksheet, landscape: bool, title_rows: str = "") -> None:
+    """A4, as wide as one page, as many pages down as it takes."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if title_rows:
+        ws.print_title_rows = title_rows
 
 
 def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
@@ -169,6 +184,7 @@ def _summary(ws: Worksheet, report: Report, cat: Catalogue) -> None:
     _score(ws.cell(r, 8), ev.average, cat, prec)
     ws.freeze_panes = ws.cell(head + 1, 1)
     _widths(ws, [9, 30, 9, 44, 9, 10, 11, 11, 22, 34])
+    _print_setup(ws, landscape=True, title_rows=f"{head}:{head}")
 
 
 def _score(cell: Any, s: Score, cat: Catalogue, prec: int) -> None:
@@ -247,9 +263,7 @@ def _appendix(ws: Worksheet, n: int, a: Appendix, report: Report, cat: Catalogue
                 r += 1
     ws.freeze_panes = ws.cell(head + 1, 2)
     _widths(ws, [46, 11, 11, 11, 10, 20, 10, 10, 60, 60, 60])
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.print_title_rows = f"{head}:{head}"
+    _print_setup(ws, landscape=True, title_rows=f"{head}:{head}")
 
 
 def _history(ws: Worksheet, report: Report, cat: Catalogue) -> None:
@@ -259,7 +273,7 @@ def _history(ws: Worksheet, report: Report, cat: Catalogue) -> None:
     ws.title = cat("report.history_sheet")
     labels = [cat("col.year"), cat("col.target"), cat("col.realisasi"), cat("col.capaian"),
               cat("col.source")]
-    block = 18  # rows per IKU: its table and room for its chart
+    block = 16  # rows per IKU: its table and room for its chart; two IKUs to a printed page
     r = 1
     for s in report.sections:
         code = s.row.iku.code
@@ -280,8 +294,11 @@ def _history(ws: Worksheet, report: Report, cat: Catalogue) -> None:
             ws.cell(last + 1, 5, cat("report.series.renstra", year=s.renstra.year))
         bars = BarChart()
         bars.type = "col"
-        bars.title = cat("report.history", iku=code, first=s.history[0].year,
-                         last=s.history[-1].year)
+        # the title is the block's first cell; a short one leaves the chart its room
+        bars.title = code
+        # the realisasi written on its bar, and nothing else (spreadsheets default to more)
+        bars.dataLabels = DataLabelList(showVal=True, showCatName=False, showSerName=False,
+                                        showLegendKey=False, showPercent=False)
         bars.y_axis.title = s.row.iku.unit_of_measure
         bars.y_axis.numFmt = number_format(cat, 0)
         bars.y_axis.scaling.min = 0
@@ -293,16 +310,23 @@ def _history(ws: Worksheet, report: Report, cat: Catalogue) -> None:
         line.add_data(Reference(ws, min_col=2, min_row=first - 1, max_row=last),
                       titles_from_data=True)
         line.set_categories(years)
+        for series in line.series:  # a marker, so that a year with the only target shows
+            series.marker = Marker(symbol="circle", size=7)
+            series.smooth = False
         bars += line
-        bars.height = 7.5
-        bars.width = 15
+        bars.height = 7
+        bars.width = 16
         bars.legend.position = "b"
         # openpyxl >= 3.1 hides axes unless told otherwise
         bars.x_axis.delete = False
         bars.y_axis.delete = False
         ws.add_chart(bars, f"G{r}")
         r += block
+        if (r // block) % 2 == 0:
+            ws.row_breaks.append(Break(id=r - 1))
     _widths(ws, [10, 10, 11, 11, 28])
+    _print_setup(ws, landscape=True)
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.4, bottom=0.4)
 
 
 def write_xlsx(report: Report, cat: Catalogue, output: Path) -> None:
