@@ -217,3 +217,18 @@ def test_report_libraries_stay_out_of_evaluate() -> None:
                                          "PYTHONPATH": str(ROOT)})
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_report_of_another_owner(project: Path, cli: Callable[..., Run]) -> None:
+    """--owner: the report resolves within that owner (its manual, data and narratives)."""
+    from test_owners import add_owner
+
+    add_owner(project, "DUP", "dup")
+    r = cli("report", "--owner", "DUP", "--format", "markdown")
+    assert r.code == 0, r.err
+    md = Path("lkj-dup-2023.md").read_text()
+    assert "**Nilai Pencapaian Sasaran Strategis (NPSS): 99,37**" not in md
+    assert "Indeks Profesionalitas" in md and "17,54" in md  # DUP's own data
+    assert "88,94" in md  # its narratives (copied) are its own now
+    sinka = cli("report", "--format", "markdown", "--output", "-").out
+    assert "**Nilai Pencapaian Sasaran Strategis (NPSS): 99,37**" in sinka
