@@ -114,9 +114,11 @@ def _summary(ws: Worksheet, report: Report, cat: Catalogue) -> None:
     ws.title = cat("report.summary_sheet")
     ws.cell(1, 1, cat("report.title", owner=report.unit_name, year=report.year)).font = \
         Font(bold=True, size=14)
-    ws.cell(2, 1, cat("report.summary", owner=ev.unit.short_name,
-                                   when=cells.when(cat, ev.period, ev.as_of))
-            + " " + cat("report.summary_ref"))
+    summary = cat("report.summary", owner=ev.unit.short_name,
+                  when=cells.when(cat, ev.period, ev.as_of))
+    if ev.unit.code == report.manual.owner:
+        summary += " " + cat("report.summary_ref")
+    ws.cell(2, 1, summary)
     labels = [cat("col.ss_code"), cat("col.objective"), cat("col.iku_code"),
               cat("col.indicator_long"), cat("col.unit_of_measure"), cat("col.target"),
               cat("col.realisasi"), cat("col.capaian"), cat("col.status"),
@@ -125,8 +127,7 @@ def _summary(ws: Worksheet, report: Report, cat: Catalogue) -> None:
     _header(ws, head, labels)
     r = head + 1
     for p in report.manual.perspectives:
-        rows = [x for x in ev.rows if report.manual.objective(x.objective.code) is not None
-                and x.objective.perspective == p.code]
+        rows = [x for x in ev.rows if x.objective.perspective == p.code]
         if not rows:
             continue
         c = ws.cell(r, 1, p.name)
@@ -151,8 +152,8 @@ def _summary(ws: Worksheet, report: Report, cat: Catalogue) -> None:
                 c.font = PRINTED
             for col in range(1, len(labels) + 1):
                 ws.cell(r, col).border = BOX
-                if ws.cell(r, col).alignment != WRAP_TOP and col not in (6, 7, 8):
-                    ws.cell(r, col).alignment = WRAP_TOP
+                ws.cell(r, col).alignment = Alignment(vertical="top") if col in (6, 7, 8) \
+                    else WRAP_TOP
             _fit(ws, r, [(row.objective.name, 30), (row.indicator, 44)])
             r += 1
     r += 1
