@@ -16,10 +16,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from engine.evaluate import Evaluation, Row
 from engine.i18n import Catalogue
 from engine.report import cells
 from engine.report.charts import BAR_ALT, Bar, Legend, bar_chart
-from engine.report.model import IkuSection, Report
+from engine.report.model import Appendix, IkuSection, Report
 from engine.report.style import band_colours
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -111,145 +112,159 @@ def _band(band: str | None) -> dict[str, str]:
     return {"fill": f"#{fill}", "text": f"#{text}", "name": band or ""}
 
 
+class _View:
+    """The report's parts as the template reads them: texts in the report's language."""
+
+    def __init__(self, report: Report, cat: Catalogue) -> None:
+        self.report = report
+        self.cat = cat
+        self.prec = report.manual.scoring.precision
+        self.numbering = _Numbering()
+
+    def num(self, x: Decimal | None) -> str:
+        return self.cat.num(x, self.prec)
+
+    def row(self, row: Row) -> dict[str, Any]:
+        cat, f = self.cat, row.figure
+        marks = cells.printed_marks(cat, row.printed)
+        return {"code": row.iku.code, "name": row.indicator, "ss": row.objective.code,
+                "target": cells.target(cat, row), "realisasi": cells.realisasi(cat, f, self.prec),
+                "capaian": self.num(f.capaian), "status": cells.status(cat, f),
+                "band": _band(f.band), "printed_realisasi": marks.get("realisasi", ""),
+                "printed_capaian": marks.get("capaian", ""), "period": f.period.label}
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Tabel 5: perspectives, their objectives, their IKUs."""
+        m, ev = self.report.manual, self.report.evaluation
+        out = []
+        for p in m.perspectives:
+            objectives = []
+            for o in (o for o in m.objectives if o.perspective == p.code):
+                rows = [self.row(r) for r in ev.rows if r.objective.code == o.code]
+                if rows:
+                    objectives.append({"code": o.code, "name": o.name, "rows": rows})
+            if objectives:
+                out.append({"name": p.name, "objectives": objectives})
+        return out
+
+    def scores(self) -> list[dict[str, Any]]:
+        """NKP per perspective, then NSS per objective, each with a printed figure that
+        differs."""
+        cat, ev = self.cat, self.report.evaluation
+        printed = _printed_scores(cat, ev)
+        out = []
+        for ps in ev.perspectives:
+            out.append({"kind": "perspective", "name": ps.perspective.name,
+                        "weight": f"{cat.num(ps.perspective.weight, 0)} %",
+                        "nss": self.num(ps.mean_nss), "nkp": cat.score(ps.score, self.prec),
+                        "printed": printed.get(("nkp", ps.perspective.code), "")})
+            out += [{"kind": "objective", "name": f"{o.objective.code} {o.objective.name}",
+                     "weight": "", "nss": cat.score(o.score, self.prec), "nkp": "",
+                     "printed": printed.get(("nss", o.objective.code), "")}
+                    for o in ev.objectives if o.objective.perspective == ps.perspective.code]
+        return out
+
+    def section(self, s: IkuSection) -> dict[str, Any]:
+        cat, row, n = self.cat, s.row, self.numbering
+        unit_of = row.iku.unit_of_measure
+        comparison, history = n.table(), n.table()
+        return {
+            **self.row(row),
+            "objective": f"{row.objective.code} {row.objective.name}",
+            "responsible": cells.responsible(cat, s, self.report.owner_name),
+            "comparison_n": comparison, "history_n": history,
+            "units_n": n.table() if s.units else 0,
+            "target_of_year": cat("col.target_of_year", year=row.period.year)
+            if row.period.is_year else cat("col.target_period", period=row.period.label),
+            "history": [{"year": p.year, "target": cat.natural(p.target),
+                         "realisasi": self.num(p.realisasi), "capaian": self.num(p.capaian),
+                         "source": cells.source(cat, p),
+                         "now": p.year == row.figure.period.year} for p in s.history],
+            "renstra": None if s.renstra is None else
+            {"year": s.renstra.year, "target": cat.natural(s.renstra.target)},
+            "units": [{"name": u.unit.short_name, "indicator": u.indicator,
+                       "target": "—" if u.figure.target is None else
+                       f"{cat.natural(u.figure.target)} {unit_of}",
+                       "realisasi": cells.realisasi(cat, u.figure, self.prec),
+                       "capaian": self.num(u.figure.capaian),
+                       "status": cells.status(cat, u.figure), "band": _band(u.figure.band),
+                       "printed_realisasi": cells.printed_marks(cat, u.printed)
+                       .get("realisasi", "")} for u in s.units],
+            "charts": _charts(cat, s, self.prec, n),
+            "narratives": [_narrative(cat, nv, name) for nv, name in
+                           [(s.narrative, self.report.evaluation.unit.short_name)] +
+                           [(u.narrative, u.unit.short_name) for u in s.units]
+                           if nv is not None],
+        }
+
+    def appendix(self, i: int, a: Appendix) -> dict[str, Any]:
+        """Lampiran i: the unit's perspectives (NKP), objectives (NSS) and IKU rows with
+        their targets and texts."""
+        cat, m, aev = self.cat, self.report.manual, a.evaluation
+        nss = {o.objective.code: cat.score(o.score, self.prec) for o in aev.objectives}
+        nkp = {p.perspective.code: cat.score(p.score, self.prec) for p in aev.perspectives}
+        perspectives = []
+        for p in m.perspectives:
+            objectives = []
+            for o in (o for o in m.objectives if o.perspective == p.code):
+                rows = [{**self.row(ar.row), "target_year": cat.natural(ar.target_year),
+                         "text": _narrative(cat, ar.narrative, "") if ar.narrative else None}
+                        for ar in a.rows if ar.row.objective.code == o.code]
+                if rows:
+                    objectives.append({"code": o.code, "name": o.name,
+                                       "nss": nss.get(o.code, ""), "rows": rows})
+            if objectives:
+                perspectives.append({"name": p.name, "nkp": nkp.get(p.code, ""),
+                                     "weight": f"{cat.num(p.weight, 0)} %",
+                                     "objectives": objectives})
+        when = cat("eval.as_of", period=aev.period.label) if aev.as_of else aev.period.label
+        return {"n": i, "title": cat("report.appendix", n=i, when=when, unit=aev.unit.name),
+                "period": aev.period.label, "npss": cat.score(aev.npss, self.prec),
+                "target_period": cat("col.target_of_period", period=_short(aev.period.label)),
+                "perspectives": perspectives}
+
+
+def _printed_scores(cat: Catalogue, ev: Evaluation) -> dict[tuple[str, str], str]:
+    return {(measure, r.objective or r.perspective): f"≠ {cells.printed(cat, r.value)} "
+                                                     f"({r.where})"
+            for measure, r in ev.printed_scores}
+
+
 def context(report: Report, cat: Catalogue) -> dict[str, Any]:
     """Everything the template shows, formatted in the report's language."""
     ev = report.evaluation
     m = report.manual
     prec = m.scoring.precision
-    num = (lambda x, p=prec: cat.num(x, p))  # noqa: E731
+    view = _View(report, cat)
     when = cat("eval.as_of", period=ev.period.label) if ev.as_of else ev.period.label
-    n = _Numbering()
-
-    def row_view(row: Any) -> dict[str, Any]:
-        f = row.figure
-        marks = cells.printed_marks(cat, row.printed)
-        return {"code": row.iku.code, "name": row.indicator, "ss": row.objective.code,
-                "target": cells.target(cat, row), "realisasi": cells.realisasi(cat, f, prec),
-                "capaian": num(f.capaian) if f.capaian is not None else "—",
-                "status": cells.status(cat, f), "band": _band(f.band),
-                "printed_realisasi": marks.get("realisasi", ""),
-                "printed_capaian": marks.get("capaian", ""),
-                "period": f.period.label}
-
-    perspectives = []
-    for p in m.perspectives:
-        objectives = []
-        for o in m.objectives:
-            if o.perspective != p.code:
-                continue
-            rows = [row_view(r) for r in ev.rows if r.objective.code == o.code]
-            if rows:
-                objectives.append({"code": o.code, "name": o.name, "rows": rows})
-        if objectives:
-            perspectives.append({"name": p.name, "objectives": objectives})
-    groups = [{"label": cat.group(g), "count": count,
-               "codes": ", ".join(r.iku.code for r in ev.rows if r.figure.group == g)}
-              for g, count in ev.groups]
-    printed_scores = {(measure, r.objective or r.perspective):
-                      f"≠ {cells.printed(cat, r.value)} ({r.where})"
-                      for measure, r in ev.printed_scores}
-    scores = []
-    for ps in ev.perspectives:
-        scores.append({"kind": "perspective", "name": ps.perspective.name,
-                       "weight": f"{cat.num(ps.perspective.weight, 0)} %",
-                       "nss": num(ps.mean_nss) if ps.mean_nss is not None else "—",
-                       "nkp": cat.score(ps.score, prec),
-                       "printed": printed_scores.get(("nkp", ps.perspective.code), "")})
-        for os_ in ev.objectives:
-            if os_.objective.perspective == ps.perspective.code:
-                scores.append({"kind": "objective", "name": f"{os_.objective.code} "
-                                                            f"{os_.objective.name}",
-                               "weight": "", "nss": cat.score(os_.score, prec), "nkp": "",
-                               "printed": printed_scores.get(("nss", os_.objective.code), "")})
-    npss_printed = printed_scores.get(("npss", ""), "")
-    avg_printed = "; ".join(f"≠ {cells.printed(cat, r.value)} ({r.where})"
-                            for r in ev.printed_average)
-    summary_table = n.table()
-    scores_table = n.table()
-    sections = []
-    for s in report.sections:
-        row = s.row
-        f = row.figure
-        comparison = n.table()
-        history_n = n.table()
-        units_n = n.table() if s.units else 0
-        sections.append({
-            **row_view(row),
-            "objective": f"{row.objective.code} {row.objective.name}",
-            "responsible": cells.responsible(cat, s, report.owner_name),
-            "comparison_n": comparison, "history_n": history_n, "units_n": units_n,
-            "target_of_year": cat("col.target_of_year", year=row.period.year)
-            if row.period.is_year else cat("col.target_period", period=row.period.label),
-            "history": [{"year": p.year, "target": cat.natural(p.target),
-                         "realisasi": num(p.realisasi) if p.realisasi is not None else "—",
-                         "capaian": num(p.capaian) if p.capaian is not None else "—",
-                         "source": cells.source(cat, p), "now": p.year == f.period.year}
-                        for p in s.history],
-            "renstra": None if s.renstra is None else
-            {"year": s.renstra.year, "target": cat.natural(s.renstra.target)},
-            "units": [{"name": u.unit.short_name, "indicator": u.indicator,
-                       "target": "—" if u.figure.target is None else
-                       f"{cat.natural(u.figure.target)} {row.iku.unit_of_measure}",
-                       "realisasi": cells.realisasi(cat, u.figure, prec),
-                       "capaian": num(u.figure.capaian) if u.figure.capaian is not None
-                       else "—",
-                       "status": cells.status(cat, u.figure), "band": _band(u.figure.band),
-                       "printed_realisasi": cells.printed_marks(cat, u.printed)
-                       .get("realisasi", "")}
-                      for u in s.units],
-            "charts": _charts(cat, s, prec, n),
-            "narratives": [_narrative(cat, nv, name) for nv, name in
-                           [(s.narrative, ev.unit.short_name)] +
-                           [(u.narrative, u.unit.short_name) for u in s.units]
-                           if nv is not None],
-        })
-    appendices = []
-    for i, a in enumerate(report.appendices, start=1):
-        aev = a.evaluation
-        when_a = cat("eval.as_of", period=aev.period.label) if aev.as_of else aev.period.label
-        nss = {o.objective.code: cat.score(o.score, prec) for o in aev.objectives}
-        nkp = {p.perspective.code: cat.score(p.score, prec) for p in aev.perspectives}
-        groups_a = []
-        for p in m.perspectives:
-            objs = []
-            for o in m.objectives:
-                if o.perspective != p.code:
-                    continue
-                arows = [ar for ar in a.rows if ar.row.objective.code == o.code]
-                if not arows:
-                    continue
-                objs.append({"code": o.code, "name": o.name, "nss": nss.get(o.code, ""),
-                             "rows": [{**row_view(ar.row),
-                                       "target_year": cat.natural(ar.target_year),
-                                       "text": _narrative(cat, ar.narrative, "")
-                                       if ar.narrative else None} for ar in arows]})
-            if objs:
-                groups_a.append({"name": p.name, "nkp": nkp.get(p.code, ""),
-                                 "weight": f"{cat.num(p.weight, 0)} %", "objectives": objs})
-        appendices.append({
-            "n": i, "title": cat("report.appendix", n=i, when=when_a, unit=aev.unit.name),
-            "period": aev.period.label, "npss": cat.score(aev.npss, prec),
-            "target_period": cat("col.target_of_period", period=_short(aev.period.label)),
-            "perspectives": groups_a,
-        })
-    issues = [{"where": i.where(), "what": " ".join(x for x in (i.iku, i.unit, i.period) if x),
-               "message": i.message, "hint": i.hint} for i in ev.data_issues]
+    summary_n, scores_n = view.numbering.table(), view.numbering.table()
     return {
-        "lang": cat.lang, "t": cat, "title": cat("report.title", owner=report.unit_name,
-                                                  year=report.year),
+        "lang": cat.lang, "t": cat,
+        "title": cat("report.title", owner=report.unit_name, year=report.year),
         "is_owner": ev.unit.code == m.owner,
         "subtitle": cat("report.subtitle", when=when, label=m.label,
                         date=m.revision.effective_from, dataset=report.data),
-        "unit_name": report.unit_name, "perspectives": perspectives, "groups": groups,
-        "summary_n": summary_table, "scores_n": scores_table,
+        "unit_name": report.unit_name,
         "summary_title": cat("report.summary", owner=ev.unit.short_name,
-                                   when=cells.when(cat, ev.period, ev.as_of)),
-        "scores": scores, "npss": cat.score(ev.npss, prec), "npss_printed": npss_printed,
-        "average": cat.score(ev.average, prec), "average_printed": avg_printed,
-        "sections": sections, "appendices": appendices, "issues": issues,
+                             when=cells.when(cat, ev.period, ev.as_of)),
+        "summary_n": summary_n, "perspectives": view.summary(),
+        "groups": [{"label": cat.group(g), "count": count,
+                    "codes": ", ".join(r.iku.code for r in ev.rows if r.figure.group == g)}
+                   for g, count in ev.groups],
         "any_printed": any(r.printed for r in ev.rows) or bool(ev.printed_scores),
+        "scores_n": scores_n, "scores": view.scores(),
+        "npss": cat.score(ev.npss, prec),
+        "npss_printed": _printed_scores(cat, ev).get(("npss", ""), ""),
+        "average": cat.score(ev.average, prec),
+        "average_printed": "; ".join(f"≠ {cells.printed(cat, r.value)} ({r.where})"
+                                     for r in ev.printed_average),
+        "sections": [view.section(s) for s in report.sections],
+        "appendices": [view.appendix(i, a) for i, a in
+                       enumerate(report.appendices, start=1)],
+        "issues": [{"where": i.where(),
+                    "what": " ".join(x for x in (i.iku, i.unit, i.period) if x),
+                    "message": i.message, "hint": i.hint} for i in ev.data_issues],
         "generated": cat("report.generated", manuals=report.manuals, data=report.data),
-        "period_label": _short(ev.period.label),
     }
 
 
