@@ -17,6 +17,8 @@ run: $(STAMP)
 	$(BIN)/iku evaluate
 
 test: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+		echo "note: no chromium here: the browser tests are skipped (apt-get install chromium)"
 	$(BIN)/ruff check engine tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

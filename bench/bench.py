@@ -214,15 +214,65 @@ def bench_cli(repeat: int) -> dict[str, float]:
             "cold_median_s": statistics.median(cold), "warm_median_s": statistics.median(warm)}
 
 
+def bench_startup(baseline: Path, repeat: int) -> dict[str, float]:
+    """`iku evaluate` of this tree against another checkout of iku (`baseline`, each on its
+    own shipped data), and both against the import floor; all five commands interleaved,
+    cold (every file validated) and warm (schema verdicts cached)."""
+    floor_cmd = [sys.executable, "-c", "import yaml, jsonschema, asteval, rich"]
+    iku_cmd = [sys.executable, "-m", "engine", "evaluate", "--format", "json"]
+    times: dict[str, list[float]] = {k: [] for k in ("floor", "before_cold", "after_cold",
+                                                     "before_warm", "after_warm")}
+    with tempfile.TemporaryDirectory() as before_cache, \
+            tempfile.TemporaryDirectory() as after_cache:
+        cold_env = {**os.environ, "IKU_NO_CACHE": "1"}
+
+        def warm(cache: str) -> dict[str, str]:
+            env = {k: v for k, v in os.environ.items() if k != "IKU_NO_CACHE"}
+            env["IKU_CACHE_DIR"] = cache
+            return env
+
+        def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
+            start = time.perf_counter()
+            subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=env)
+            return time.perf_counter() - start
+
+        run(iku_cmd, baseline, warm(before_cache))  # fill the caches
+        run(iku_cmd, ROOT, warm(after_cache))
+        for _ in range(repeat):
+            times["floor"].append(run(floor_cmd, ROOT, cold_env))
+            times["before_cold"].append(run(iku_cmd, baseline, cold_env))
+            times["after_cold"].append(run(iku_cmd, ROOT, cold_env))
+            times["before_warm"].append(run(iku_cmd, baseline, warm(before_cache)))
+            times["after_warm"].append(run(iku_cmd, ROOT, warm(after_cache)))
+    best = {k: min(v) for k, v in times.items()}
+    return {**{f"{k}_s": v for k, v in best.items()},
+            **{f"{k}_median_s": statistics.median(v) for k, v in times.items()}}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--agencies", type=int, default=626)
+    parser.add_argument("--startup-against", type=Path, metavar="CHECKOUT",
+                        help="only the start-up of `iku evaluate`: this tree against another "
+                             "checkout of iku (e.g. `git worktree add /tmp/base main`)")
     args = parser.parse_args()
+    repeat = 3 if args.quick else 7
+    if args.startup_against is not None:
+        r = bench_startup(args.startup_against.resolve(), repeat * 3)
+        ms = {k: v * 1000 for k, v in r.items()}
+        print(f"`iku evaluate` start-up, best of {repeat * 3} interleaved runs (medians in "
+              f"brackets); import floor {ms['floor_s']:.0f} ms [{ms['floor_median_s']:.0f}]")
+        for mode in ("cold", "warm"):
+            b, a = ms[f"before_{mode}_s"], ms[f"after_{mode}_s"]
+            print(f"   {mode}: before {b:.0f} ms = {b / ms['floor_s']:.2f}x "
+                  f"[{ms[f'before_{mode}_median_s']:.0f}], after {a:.0f} ms = "
+                  f"{a / ms['floor_s']:.2f}x [{ms[f'after_{mode}_median_s']:.0f}]; "
+                  f"after / before = {a / b:.3f}")
+        return 0
     manuals = Project(ROOT / "tests" / "acceptance" / "manual_iku").manuals("SINKA")
     manual = manuals.in_force(Period.of(2023, "Y"))
     assert manual is not None
-    repeat = 3 if args.quick else 7
 
     f = bench_formulas(manual.ikus, rounds=200 if args.quick else 1000, repeat=repeat)
     print(f"1. formulas of manual {manual.label}: {f['formulas']} steps and formulas, "

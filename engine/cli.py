@@ -35,6 +35,8 @@ from engine.errors import (
     error,
 )
 from engine.evaluate import Evaluation, Evaluator
+from engine.i18n import ENV as I18N_ENV
+from engine.i18n import LANGS, Catalogue, resolve
 from engine.manual import discover
 from engine.model import Manual
 from engine.org import Owner
@@ -46,6 +48,9 @@ from engine.yamlload import display_path
 
 # Commands import the renderer, exporters, diff and reconcile where they need them: start-up
 # time is part of every command's cost (bench/bench.py measures it against the bare imports).
+
+REPORT_FORMATS = ("html", "xlsx", "pdf", "markdown")
+REPORT_SUFFIX = {"html": "html", "xlsx": "xlsx", "pdf": "pdf", "markdown": "md"}
 
 EPILOG = """exit codes: 0 ok; 1 findings (validate: errors; diff: differences; reconcile:
 discrepancies); 2 usage (including an --output iku will not write); 3 a manual or dataset
@@ -83,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="datasets root (default: datasets), or one owner's or one year's "
                             "folder in it")
 
+    def lang_arg(p: argparse.ArgumentParser, default: str = "en") -> None:
+        p.add_argument("--lang", choices=LANGS, metavar="id|en",
+                       help=f"language of labels and numbers: id (Indonesian, 99,94) or en "
+                            f"(English, 99.94); default: ${I18N_ENV}, else {default}")
+
     def period_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--year", type=int, help="year to evaluate (default: the owner's latest "
                                                 "year with data)")
@@ -117,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "for scripts; github: GitHub Actions annotations")
     p.add_argument("--assumptions", action="store_true",
                    help="also list the assumption notes written into the manuals")
+    lang_arg(p)
 
     p = sub.add_parser("show", help="the manual as people read it, or one IKU in full",
                        description="Show a manual revision (objectives and IKUs with targets by "
@@ -130,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--revision", help="revision label of the owner, such as 2023-r1 "
                                       "(default: the one in force at the end of --year)")
     p.add_argument("--year", type=int, help="year (default: latest with data, else latest)")
+    lang_arg(p)
 
     p = sub.add_parser("evaluate", help="recompute target, realisasi, capaian and scores",
                        description="Evaluate an owner's manual against its data: target, "
@@ -155,6 +167,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare-previous-year", action="store_true",
                    help="each figure beside the same period a year earlier, from that year's "
                         "data or its printed figures (LHE 2023 recommendation 21)")
+    lang_arg(p)
+
+    p = sub.add_parser("report", help="the LKj's tables, charts and appendices: HTML, XLSX, "
+                                      "PDF or Markdown",
+                       description="Write the performance report (LKj) of an owner: the "
+                       "summary table (Tabel 5) with the groups above/on/below target; NSS per "
+                       "objective, NKP per perspective and the NPSS; per IKU, in manual order, "
+                       "the year's comparison, the history over the Renstra years (the "
+                       "manual's targets, the realisasi earlier reports printed, the "
+                       "recomputed year) with its chart, the year against the Renstra's final "
+                       "target, each responsible unit's figure and chart, and the narratives; "
+                       "and the appendices (Lampiran) of the owner and each unit. Printed "
+                       "figures that differ from the recomputation and problems in the data "
+                       "are shown. In Indonesian unless --lang en or IKU_LANG=en.",
+                       epilog=EPILOG + "\n6 a tool the format needs is missing (--format pdf "
+                       "without Chromium).",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    manuals_arg(p)
+    data_arg(p)
+    owner_arg(p)
+    period_args(p)
+    p.add_argument("--format", choices=REPORT_FORMATS, default="html",
+                   help="html: one self-contained page (print it for a PDF); xlsx: the "
+                        "appendix layout, one sheet per unit, the IKU history with charts; "
+                        "pdf: the page printed on A4 by a headless Chromium; markdown: the "
+                        "same tables as text (default: html)")
+    p.add_argument("--output", type=Path, metavar="FILE",
+                   help="where to write (default: lkj-<owner>-<period>.<ext> in the current "
+                        "folder; `-` writes html or markdown to standard output)")
+    lang_arg(p, "id")
 
     p = sub.add_parser("explain", help="how one figure came about, step by step",
                        description="Explain one figure: an IKU's (the revision and formula in "
@@ -174,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     owner_arg(p)
     period_args(p)
     p.add_argument("--width", type=int, help="width in characters (default: terminal)")
+    lang_arg(p)
 
     p = sub.add_parser("diff", help="what changed between two manual revisions",
                        description="Semantic differences between two manual revisions of one "
@@ -199,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="year of the data for --impact (default: the "
                                             "owner's latest year with data)")
     p.add_argument("--width", type=int, help="width in characters (default: terminal)")
+    lang_arg(p)
 
     p = sub.add_parser("new-revision", help="start the next year's manual, or a mid-year "
                                             "revision, from the latest one",
@@ -242,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     p.add_argument("--all", action="store_true", help="list the figures that agree as well")
     p.add_argument("--width", type=int, help="width in characters (default: terminal)")
+    lang_arg(p)
 
     from engine.cli_checks import add_parsers  # check, needed
 
@@ -352,6 +397,10 @@ def _manual_in_force(ev: Evaluator, period: Period) -> Manual:
     return manual
 
 
+def _lang(args: argparse.Namespace, default: str = "en") -> Catalogue:
+    return resolve(getattr(args, "lang", None), default)
+
+
 def _data_problems(project: Project, shown: Dataset | None = None) -> None:
     """Problems of every dataset the run read: the owner's own, and the other owners' its
     links led into (a linked figure is only as good as the data it came from); `shown` is
@@ -372,6 +421,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for p in args.paths:
         if not p.exists():
             raise InputError((error(f"{p} does not exist", code="io"),), EXIT_USAGE)
+    cat = _lang(args)
     result = validate(Project(args.manuals, args.data), args.paths, args.owner)
     none = nothing_to_check(result, args.paths, args.manuals)
     if none is not None:
@@ -404,7 +454,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     elif args.format == "table":
         from engine.render import make_console, render_validation
 
-        render_validation(make_console(), result, args.assumptions)
+        render_validation(make_console(), result, args.assumptions, cat)
     else:
         _report(issues)
         if args.assumptions:
@@ -412,13 +462,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 for a in m.all_assumptions():
                     sys.stdout.write(f"{a.location}: {m.owner} {m.label} {a.id}: "
                                      f"{' '.join(a.text.split())}\n")
-        sys.stdout.write(summary(result) + "\n")
+        sys.stdout.write(summary(result, cat) + "\n")
     return EXIT_FINDINGS if errors else EXIT_OK
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     from engine.render import make_console, render_iku, render_manual
 
+    cat = _lang(args)
     t = _target(args, need_data=False)
     manuals = t.project.manuals(t.owner.code)
     if args.revision:
@@ -442,9 +493,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         if iku is None:
             raise _usage(f"{args.iku[:40]} is not in {t.owner.code}'s manual {manual.label}",
                          did_you_mean(code, codes) or f"indicators: {', '.join(codes)}")
-        render_iku(console, manual, iku)
+        render_iku(console, manual, iku, cat)
     else:
-        render_manual(console, manual)
+        render_manual(console, manual, cat)
     return EXIT_OK
 
 
@@ -483,10 +534,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return evaluate_compared(args)
     from engine.export import evaluation_csv, evaluation_json, evaluation_markdown, write_atomic
 
+    cat = _lang(args)
     t = _target(args)
     ev, data = _evaluation(args, t)
-    text = {"json": evaluation_json, "csv": evaluation_csv,
-            "markdown": evaluation_markdown}.get(args.format)
+    # CSV is for machines: a decimal point unless --lang id is given on this command
+    csv_cat = cat if args.lang == "id" else None
+    text = {"json": evaluation_json, "csv": lambda e: evaluation_csv(e, csv_cat),
+            "markdown": lambda e: evaluation_markdown(e, cat)}.get(args.format)
     if args.output is not None:
         if not _data_ok(t.project):
             _data_problems(t.project)
@@ -498,7 +552,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             from engine.render import make_console, render_evaluation
 
             buf = StringIO()
-            render_evaluation(make_console(buf, width=args.width or 120, color=False), ev)
+            render_evaluation(make_console(buf, width=args.width or 120, color=False), ev, cat)
             write_atomic(args.output, buf.getvalue())
         else:
             write_atomic(args.output, text(ev))
@@ -510,7 +564,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         from engine.render import make_console, render_evaluation
 
-        render_evaluation(make_console(width=args.width), ev)  # its own data's problems too
+        render_evaluation(make_console(width=args.width), ev, cat)  # its own data's problems
         _data_problems(t.project, shown=data)  # and the linked data's
     return _exit_code(ev, data, t.project, args.strict)
 
@@ -525,7 +579,7 @@ def _evaluate_tree(args: argparse.Namespace) -> int:
     year = args.year or _period_year(args)
     tree = organisation_tree(project, top.code, year, args.period or args.as_of,
                              bool(args.as_of))
-    render_tree(make_console(width=args.width), tree)
+    render_tree(make_console(width=args.width), tree, _lang(args))
     if any(r.error for r in tree.rows):
         return EXIT_INPUT
     if any(r.evaluation is not None and r.evaluation.errors for r in tree.rows):
@@ -541,6 +595,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         render_still_needed,
     )
 
+    cat = _lang(args)
     t = _target(args)
     ev = t.project.evaluator(t.owner.code, t.year, explain=True)
     period = _period(args, t.year)
@@ -558,7 +613,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
                          did_you_mean(code, [*codes, *(o.code for o in manual.objectives),
                                              "NPSS"]) or f"indicators: {', '.join(codes)}")
         evaluation = ev.evaluate(period, unit, as_of=bool(args.as_of))
-        render_score_explanation(console, evaluation, *score)
+        render_score_explanation(console, evaluation, *score, cat=cat)
         _data_problems(t.project)
         return EXIT_INPUT if not _data_ok(t.project) else EXIT_OK
     from engine.diff import revision_changes
@@ -575,7 +630,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     u = manual.unit(unit)
     earlier = history(Path(ev.data.folder), code, unit) if at.is_year else []
     render_explanation(console, fig, iku, manual, u.short_name if u else unit,
-                       ev.printed_differences(fig), revisions, earlier)
+                       ev.printed_differences(fig), revisions, earlier, cat)
     if args.as_of:  # what the periods to come still need (engine.needed)
         from engine.needed import needs
 
@@ -605,6 +660,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from engine.export import diff_dict, diff_markdown, impact_dict, to_json
     from engine.render import make_console, render_diff, render_impact
 
+    cat = _lang(args)
     project, data_owner, _ = _project(args)
     owner = project.owner(args.owner or data_owner)
     owner_folder = project.org.manual_folder(owner)
@@ -624,12 +680,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
             out["impact"] = impact_dict(imp)
         sys.stdout.write(to_json(out) + "\n")
     elif args.format == "markdown":
-        sys.stdout.write(diff_markdown(d))
+        sys.stdout.write(diff_markdown(d, cat))
     else:
         console = make_console(width=args.width)
-        render_diff(console, d)
+        render_diff(console, d, cat)
         if imp is not None:
-            render_impact(console, imp)
+            render_impact(console, imp, cat)
     return EXIT_FINDINGS if d.changes else EXIT_OK
 
 
@@ -638,6 +694,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     from engine.reconcile import reconcile
     from engine.render import make_console, render_reconciliation
 
+    cat = _lang(args)
     t = _target(args)
     ev = t.project.evaluator(t.owner.code, t.year)
     if not ev.data.reported:
@@ -649,9 +706,9 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(reconciliation_dict(rec), indent=2, ensure_ascii=False)
                          + "\n")
     elif args.format == "markdown":
-        sys.stdout.write(reconciliation_markdown(rec, args.all))
+        sys.stdout.write(reconciliation_markdown(rec, args.all, cat))
     else:
-        render_reconciliation(make_console(width=args.width), rec, args.all)
+        render_reconciliation(make_console(width=args.width), rec, args.all, cat)
     if not _data_ok(t.project):
         _data_problems(t.project)
         return EXIT_INPUT
@@ -696,6 +753,61 @@ def cmd_new_revision(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from engine.export import write_atomic
+    from engine.report.model import build_report
+
+    cat = _lang(args, "id")
+    t = _target(args)
+    ev = t.project.evaluator(t.owner.code, t.year)
+    period = _period(args, t.year)
+    manual = _manual_in_force(ev, period)
+    unit = _unit(args, manual)
+    try:
+        report = build_report(t.project, t.owner.code, t.year, period, unit,
+                              bool(args.as_of))
+    except LookupError as exc:
+        raise _usage(str(exc), "check --year/--period and the manuals") from None
+    output: Path | None = args.output
+    if output is None:
+        when = str(period).lower() + ("-as-of" if args.as_of else "")
+        name = t.owner.folder + ("" if unit == manual.owner else f"-{unit.lower()}")
+        output = Path(f"lkj-{name}-{when}.{REPORT_SUFFIX[args.format]}")
+    if args.output is None:  # the default name goes through the same checks as --output
+        check_output(output)
+    if str(output) == "-" and args.format in ("xlsx", "pdf"):
+        raise _usage(f"--format {args.format} writes a file, not standard output",
+                     "give --output FILE")
+    if args.format == "markdown":
+        from engine.report.markdown import report_markdown
+
+        text = report_markdown(report, cat)
+    elif args.format in ("html", "pdf"):
+        from engine.report.html import report_html
+
+        text = report_html(report, cat)
+    if args.format == "xlsx":
+        from engine.report.xlsx import write_xlsx
+
+        write_xlsx(report, cat, output)
+    elif args.format == "pdf":
+        from engine.report.pdf import print_pdf
+
+        print_pdf(text, output)
+    elif str(output) == "-":
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+    if str(output) != "-":
+        sys.stderr.write(f"wrote {output}\n")
+    if not _data_ok(t.project):
+        _data_problems(t.project)
+        sys.stderr.write("the dataset has errors: the report shows them and the figures "
+                         "they touch\n")
+        return EXIT_INPUT
+    return EXIT_OK
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from engine.cli_checks import cmd_check as run
 
@@ -709,8 +821,9 @@ def cmd_needed(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"validate": cmd_validate, "show": cmd_show, "evaluate": cmd_evaluate,
-            "explain": cmd_explain, "diff": cmd_diff, "reconcile": cmd_reconcile,
-            "new-revision": cmd_new_revision, "check": cmd_check, "needed": cmd_needed}
+            "report": cmd_report, "explain": cmd_explain, "diff": cmd_diff,
+            "reconcile": cmd_reconcile, "new-revision": cmd_new_revision, "check": cmd_check,
+            "needed": cmd_needed}
 
 
 # -- checks before a command runs ----------------------------------------------------------

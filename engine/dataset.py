@@ -54,6 +54,21 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Narrative:
+    """The report's texts on one indicator for one unit and period (the appendices'
+    Penjelasan, Permasalahan and Rekomendasi columns). Text only: never an input."""
+
+    iku: str  # IKU code
+    unit: str  # unit code: the owner or a unit of the indicator's cascade
+    period: Period  # period the texts are about
+    penjelasan: str  # explanation, may be empty
+    permasalahan: str  # problems met, may be empty
+    rekomendasi: str  # recommendations, may be empty
+    source: str  # where in the report they stand
+    location: Location  # where the entry starts
+
+
+@dataclass(frozen=True)
 class ReportedFigure:
     iku: str  # IKU code, for realisasi and capaian; "" otherwise
     unit: str  # unit code
@@ -92,6 +107,7 @@ class Dataset:
     issues: tuple[Issue, ...]  # every problem found
     broken: tuple[tuple[str, str, str], ...]  # (iku, unit, period) left out for errors; "*" = all
     files: int  # files read
+    narratives: tuple[Narrative, ...] = ()  # the report's texts, valid entries only
 
     @cached_property
     def _index(self) -> dict[tuple[str, str, Period], Entry]:
@@ -99,6 +115,10 @@ class Dataset:
 
     def entry(self, iku: str, unit: str, period: Period) -> Entry | None:
         return self._index.get((iku, unit, period))
+
+    def narrative(self, iku: str, unit: str, period: Period) -> Narrative | None:
+        return next((n for n in self.narratives
+                     if n.iku == iku and n.unit == unit and n.period == period), None)
 
     def broken_reason(self, iku: str, unit: str, period: Period) -> str:
         """Why data for this IKU, unit and period was left out, or empty."""
@@ -252,6 +272,59 @@ def _load_inputs(doc: LoadedDoc, year: int, manuals: ManualSet, issues: list[Iss
     return _without_conflicts(entries, manuals, issues, broken)
 
 
+def _load_narratives(doc: LoadedDoc, year: int, manuals: ManualSet, issues: list[Issue]
+                     ) -> list[Narrative]:
+    """The file's `narratives`, each checked against the revision in force for its period:
+    the IKU is there, the unit is its owner or in its cascade (an owner-only IKU such as
+    IKU.13 still lists the units that support it), one entry per unit and period."""
+    code = doc.data["iku"]
+    out: list[Narrative] = []
+    seen: dict[tuple[str, Period], int] = {}
+    for idx, raw in enumerate(doc.data.get("narratives", [])):
+        where = ("narratives", idx)
+        try:
+            period = Period.parse(raw["period"])
+        except PeriodError as exc:
+            issues.append(error(str(exc), doc.loc((*where, "period")), iku=code,
+                                unit=raw["unit"], code="data-period"))
+            continue
+        ctx = {"iku": code, "unit": raw["unit"], "period": str(period)}
+        if period.year != year:
+            issues.append(error(f"period {period} is not in {year}",
+                                doc.loc((*where, "period")), code="data-period", **ctx))
+            continue
+        manual = manuals.in_force(period)
+        iku = manual.iku(code) if manual is not None else None
+        if manual is None or iku is None:
+            issues.append(error(f"{code} is not in a manual revision in force for {period}",
+                                doc.loc((*where, "period")), code="data-iku", **ctx))
+            continue
+        units = [manual.owner, *(u.unit for u in iku.cascade.units)]
+        if raw["unit"] not in units:
+            issues.append(error(
+                f"{raw['unit']} is neither the owner nor a unit of {code}'s cascade in manual "
+                f"{manual.label}", doc.loc((*where, "unit")), code="data-unit",
+                hint=did_you_mean(raw["unit"], units) or f"units: {', '.join(units)}", **ctx))
+            continue
+        if not any(raw.get(k) for k in ("penjelasan", "permasalahan", "rekomendasi")):
+            issues.append(error("a narrative without text", doc.loc(where), code="data-narrative",
+                                hint="write at least one of penjelasan, permasalahan, "
+                                     "rekomendasi", **ctx))
+            continue
+        key = (raw["unit"], period)
+        if key in seen:
+            issues.append(error(f"{raw['unit']} {period} has two narratives (first at line "
+                                f"{doc.loc(('narratives', seen[key])).line})",
+                                doc.loc(where), code="data-duplicate",
+                                hint="write one entry per unit and period", **ctx))
+            continue
+        seen[key] = idx
+        out.append(Narrative(code, raw["unit"], period, raw.get("penjelasan", ""),
+                             raw.get("permasalahan", ""), raw.get("rekomendasi", ""),
+                             raw.get("source", ""), doc.loc(where)))
+    return out
+
+
 def _without_conflicts(entries: list[Entry], manuals: ManualSet, issues: list[Issue],
                        broken: set[tuple[str, str, str]]) -> list[Entry]:
     """An entry for a period the schedule forms from the measured periods inside it (a
@@ -318,6 +391,7 @@ def load_dataset(folder: Path, manuals: ManualSet) -> Dataset:
     year = int(year_text)
     entries: list[Entry] = []
     reported: list[ReportedFigure] = []
+    narratives: list[Narrative] = []
     files = 0
     paths = indicator_files(folder, issues, skip=(REPORTED,))
     if (folder / REPORTED).is_file():
@@ -355,8 +429,10 @@ def load_dataset(folder: Path, manuals: ManualSet) -> Dataset:
             continue
         seen[code] = path.name
         entries += _load_inputs(doc, year, manuals, issues, broken)
+        if int(doc.data["year"]) == year:  # a file of another year is reported above
+            narratives += _load_narratives(doc, year, manuals, issues)
     return Dataset(shown, year, tuple(entries), tuple(reported), tuple(_once(issues)),
-                   tuple(sorted(broken)), files)
+                   tuple(sorted(broken)), files, tuple(narratives))
 
 
 def _once(issues: list[Issue]) -> list[Issue]:

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.evaluate import Evaluation
+from engine.i18n import EN, Catalogue
 from engine.model import Range, TargetValue
-from engine.rollup import Score, score_text
+from engine.rollup import Score
 from engine.scoring import Figure
 
 if TYPE_CHECKING:  # annotations only: importing them costs start-up time on every command
@@ -166,23 +167,47 @@ def evaluation_json(ev: Evaluation) -> str:
 
 CSV_COLUMNS = ("objective", "iku", "indicator", "period", "unit_of_measure", "target",
                "realisasi", "capaian", "status", "group", "state", "outcome", "note",
-               "printed_realisasi", "printed_capaian")
+               "printed_realisasi", "printed_capaian", "level", "score", "weight")
 
 
-def evaluation_csv(ev: Evaluation) -> str:
+def evaluation_csv(ev: Evaluation, cat: Catalogue | None = None) -> str:
+    """One row per IKU (level `iku`), then one per objective (`nss`), perspective (`nkp`),
+    the NPSS and the average capaian, each with its `score`. Numbers with a decimal point
+    and a comma between fields; with a catalogue (`--lang id` given), a decimal comma and a
+    semicolon between fields, as a spreadsheet set to Indonesian reads them."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf, lineterminator="\n", delimiter=";" if cat and cat.lang == "id"
+                        else ",")
+
+    def n(x: Decimal | None) -> str:
+        if x is None:
+            return ""
+        return str(x).replace(".", ",") if cat is not None and cat.lang == "id" else str(x)
+
     writer.writerow(CSV_COLUMNS)
     for r in ev.rows:
         f = r.figure
         printed = dict(r.printed)
         writer.writerow([
             r.objective.code, r.iku.code, r.indicator, str(f.period), r.iku.unit_of_measure,
-            _s(f.target), _s(f.realisasi), _s(f.capaian), f.band or "", f.group or "",
+            _s(f.target) if isinstance(f.target, Range) else n(f.target), n(f.realisasi),
+            n(f.capaian), f.band or "", f.group or "",
             f.value.state, f.outcome, f.note,
-            _s(printed["realisasi"].value) if "realisasi" in printed else "",
-            _s(printed["capaian"].value) if "capaian" in printed else "",
+            n(printed["realisasi"].value) if "realisasi" in printed else "",
+            n(printed["capaian"].value) if "capaian" in printed else "", "iku", "", "",
         ])
+
+    def score_row(level: str, code: str, name: str, s: Score, weight: Decimal | None) -> None:
+        writer.writerow([code, "", name, str(ev.period), "", "", "", "", "", "", s.state,
+                         "figure" if s.state == "ok" else s.state, s.why, "", "", level,
+                         n(s.value), n(weight)])
+
+    for o in ev.objectives:
+        score_row("nss", o.objective.code, o.objective.name, o.score, None)
+    for p in ev.perspectives:
+        score_row("nkp", p.perspective.code, p.perspective.name, p.score, p.perspective.weight)
+    score_row("npss", "", "NPSS", ev.npss, None)
+    score_row("average", "", "rata-rata capaian", ev.average, None)
     return buf.getvalue()
 
 
@@ -194,36 +219,45 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def evaluation_markdown(ev: Evaluation) -> str:
+def _printed_num(value: Decimal, cat: Catalogue) -> str:
+    exponent = value.as_tuple().exponent
+    return cat.num(value, max(0, -exponent) if isinstance(exponent, int) else 2)
+
+
+def evaluation_markdown(ev: Evaluation, cat: Catalogue = EN) -> str:
     prec = ev.manual.scoring.precision
-    fmt = (lambda x: "—" if x is None else f"{x:,.{prec}f}")  # noqa: E731
+    when = cat("eval.as_of", period=ev.period.label) if ev.as_of else ev.period.label
     lines = [
-        f"### {ev.unit.short_name} · {ev.period.label} · manual {ev.manual.label}",
+        f"### {ev.unit.short_name} · {when} · manual {ev.manual.label}",
         "",
-        "| SS | IKU | Indikator | Target | Realisasi | Capaian % | Status |",
+        f"| {cat('col.ss')} | {cat('col.iku')} | {cat('col.indicator')} | {cat('col.target')} "
+        f"| {cat('col.realisasi')} | {cat('col.capaian')} | {cat('col.status')} |",
         "|---|---|---|--:|--:|--:|---|",
     ]
     for r in ev.rows:
         f = r.figure
         printed = dict(r.printed)
-        real = fmt(f.realisasi) + (f" (printed {printed['realisasi'].value})"
-                                   if "realisasi" in printed else "")
-        cap = fmt(f.capaian) + (f" (printed {printed['capaian'].value})"
-                                if "capaian" in printed else "")
-        status = f"{f.band}, {f.group}" if f.capaian is not None else f.note
-        target = "—" if f.target is None else f"{f.target} {r.iku.unit_of_measure}"
+        real = cat.num(f.realisasi, prec)
+        if "realisasi" in printed:
+            real += f" ({cat('eval.printed', value=_printed_num(printed['realisasi'].value, cat))})"
+        cap = cat.num(f.capaian, prec)
+        if "capaian" in printed:
+            cap += f" ({cat('eval.printed', value=_printed_num(printed['capaian'].value, cat))})"
+        status = f"{f.band}, {cat.group(f.group)}" if f.capaian is not None else cat.note(f.note)
+        target = "—" if f.target is None else f"{cat.natural(f.target)} {r.iku.unit_of_measure}"
         lines.append(f"| {r.objective.code} | {r.iku.code} | {_md(r.indicator)} | {target} | "
                      f"{real} | {cap} | {_md(status)} |")
-    lines += ["", "| Perspektif / SS | Bobot | NSS | NKP |", "|---|--:|--:|--:|"]
+    lines += ["", f"| {cat('col.perspective_ss')} | {cat('col.weight')} | {cat('col.nss')} | "
+                  f"{cat('col.nkp')} |", "|---|--:|--:|--:|"]
     for p in ev.perspectives:
-        lines.append(f"| **{_md(p.perspective.name)}** | {p.perspective.weight} % | "
-                     f"{fmt(p.mean_nss)} | {score_text(p.score, prec)} |")
+        lines.append(f"| **{_md(p.perspective.name)}** | {cat.num(p.perspective.weight, 0)} % | "
+                     f"{cat.num(p.mean_nss, prec)} | {cat.score(p.score, prec)} |")
         lines += [f"| {o.objective.code} {_md(o.objective.name)} | | "
-                  f"{score_text(o.score, prec)} | |" for o in ev.objectives
+                  f"{cat.score(o.score, prec)} | |" for o in ev.objectives
                   if o.objective.perspective == p.perspective.code]
-    lines += ["", f"**NPSS {score_text(ev.npss, prec)}** · rata-rata capaian "
-              f"{score_text(ev.average, prec)} · "
-              + " · ".join(f"{g}: {n}" for g, n in ev.groups), ""]
+    groups = " · ".join(f"{cat.group(g)}: {n}" for g, n in ev.groups)
+    lines += ["", f"**NPSS {cat.score(ev.npss, prec)}** · "
+              f"{cat('eval.average', value=cat.score(ev.average, prec))} · {groups}", ""]
     return "\n".join(lines)
 
 
@@ -248,7 +282,7 @@ def diff_dict(d: ManualDiff) -> dict[str, Any]:
     }
 
 
-def diff_markdown(d: ManualDiff) -> str:
+def diff_markdown(d: ManualDiff, cat: Catalogue = EN) -> str:
     """A memo for a review: old and new side by side in tables, no diff marks."""
     old, new = d.old.label, d.new.label
     lines = [f"### Manual IKU {d.new.owner}: {old} → {new}", ""]
@@ -313,15 +347,19 @@ def reconciliation_dict(rec: Reconciliation) -> dict[str, Any]:
     }
 
 
-def reconciliation_markdown(rec: Reconciliation, show_all: bool = False) -> str:
-    lines = [f"### Printed figures of {rec.year} against the recomputation", "",
-             "| Where | Figure | Printed | Recomputed | Class | Why |", "|---|---|--:|--:|---|---|"]
+def reconciliation_markdown(rec: Reconciliation, show_all: bool = False,
+                            cat: Catalogue = EN) -> str:
+    title = cat("reconcile.title", year=rec.year, dataset=rec.dataset)
+    heads = " | ".join(cat(f"reconcile.{k}") for k in ("where", "figure", "printed",
+                                                        "recomputed", "class", "why"))
+    lines = [f"### {title.split(' (', 1)[0]}", "", f"| {heads} |", "|---|---|--:|--:|---|---|"]
     for f in (rec.findings if show_all else rec.discrepancies):
         p = f.printed
         figure = " ".join(x for x in (p.iku, p.unit, str(p.period), p.measure) if x)
-        lines.append(f"| {_md(p.where)} | {figure} | {p.value} | "
-                     f"{'—' if f.shown is None else f.shown} | {f.classification} | "
-                     f"{_md(f.explanation)} |")
-    lines += ["", f"{len(rec.findings)} printed figures checked, "
-                  f"{len(rec.discrepancies)} differ beyond their rounding.", ""]
+        lines.append(f"| {_md(p.where)} | {figure} | {_printed_num(p.value, cat)} | "
+                     f"{'—' if f.shown is None else _printed_num(f.shown, cat)} | "
+                     f"{f.classification} | {_md(f.explanation)} |")
+    n = len(rec.discrepancies)
+    lines += ["", cat("reconcile.summary", n=len(rec.findings), agree=len(rec.findings) - n,
+                      differ=n) + ".", ""]
     return "\n".join(lines)

@@ -25,9 +25,10 @@ from engine.errors import Issue, Severity
 from engine.evaluate import Evaluation
 from engine.formula import fmt_exact
 from engine.functions import Items, round_half_up
-from engine.model import Iku, Manual, Range, TargetValue
+from engine.i18n import EN, Catalogue
+from engine.model import Iku, Manual, Range
 from engine.periods import Period
-from engine.rollup import Score, score_text
+from engine.rollup import Score
 from engine.rules import EMPTY, SINGLE
 from engine.scoring import CapaianWork, Figure, limits_of
 from engine.validate import summary
@@ -42,7 +43,7 @@ if TYPE_CHECKING:  # annotations only, see engine.export
     from engine.tree import OrgTree
     from engine.validate import Validation
 
-GROUP_LABEL = {"above": "di atas target", "on": "sesuai target", "below": "di bawah target"}
+GROUP_LABEL = {g: EN.group(g) for g in ("above", "on", "below")}
 BAND_STYLE = {"hijau": "green", "kuning": "yellow", "merah": "red"}
 
 
@@ -105,200 +106,197 @@ def make_console(file: IO[str] | None = None, width: int | None = None,
                     soft_wrap=False, emoji=False)
 
 
-def num(x: Decimal | None, places: int = 2) -> str:
-    if x is None:
-        return "—"
-    return f"{x:,.{places}f}"
-
-
 # -- issues ---------------------------------------------------------------------------------
 NARROW = 110  # below this many columns a table of issues squeezes messages to a word a line
 
 
-def render_issues(console: Console, issues: Sequence[Issue], title: str = "Problems") -> None:
+def render_issues(console: Console, issues: Sequence[Issue], title: str = "",
+                  cat: Catalogue = EN) -> None:
     if not issues:
         return
+    title = title or cat("issues.title")
     if console.width < NARROW:
         console.print(Text(title, style="bold"))
         for i in issues:
             style = {"error": "bold red", "warning": "yellow", "info": "cyan"}[i.severity.value]
             context = " ".join(p for p in (i.iku, i.unit, i.period) if p)
-            head = Text(f"{i.severity.value} ", style=style)
+            head = Text(f"{cat('severity.' + i.severity.value)} ", style=style)
             head.append(f"{i.where()}  {context}".rstrip())
             console.print(head)
             console.print(Text(f"  {i.message}"))
             if i.hint:
-                console.print(Text(f"  hint: {i.hint}", style="dim"))
+                console.print(Text(f"  {cat('issues.hint')}: {i.hint}", style="dim"))
         return
     table = Table(title=title, box=box.SIMPLE_HEAVY, show_lines=False, title_justify="left")
-    table.add_column("severity", no_wrap=True)
-    table.add_column("where", no_wrap=True)  # a file:line must stay one piece to be clickable
-    table.add_column("IKU", no_wrap=True)
-    table.add_column("message", overflow="fold", ratio=3)
-    table.add_column("hint", overflow="fold", ratio=2)
+    table.add_column(cat("issues.severity"), no_wrap=True)
+    # a file:line must stay one piece to be clickable
+    table.add_column(cat("issues.where"), no_wrap=True)
+    table.add_column(cat("col.iku"), no_wrap=True)
+    table.add_column(cat("issues.message"), overflow="fold", ratio=3)
+    table.add_column(cat("issues.hint"), overflow="fold", ratio=2)
     for i in issues:
         style = {"error": "bold red", "warning": "yellow", "info": "cyan"}[i.severity.value]
         context = " ".join(p for p in (i.unit, i.period) if p)
         message = f"{i.message} [{context}]" if context else i.message
-        table.add_row(Text(i.severity.value, style=style), escape(i.where()), i.iku,
+        table.add_row(Text(cat("severity." + i.severity.value), style=style),
+                      escape(i.where()), i.iku,
                       escape(message), escape(i.hint))
     console.print(table)
 
 
-def render_validation(console: Console, result: Validation, show_assumptions: bool) -> None:
-    render_issues(console, result.all_issues())
+def render_validation(console: Console, result: Validation, show_assumptions: bool,
+                      cat: Catalogue = EN) -> None:
+    render_issues(console, result.all_issues(), cat=cat)
     manuals = [r.manual for r in result.results if r.manual is not None]
     if show_assumptions:
-        table = Table(title="Assumptions written into the manuals", box=box.SIMPLE,
-                      title_justify="left")
-        table.add_column("revision", no_wrap=True)
-        table.add_column("where", overflow="fold")
-        table.add_column("id", no_wrap=True)
-        table.add_column("assumption", overflow="fold", ratio=3)
+        table = Table(title=cat("validate.assumptions"), box=box.SIMPLE, title_justify="left")
+        table.add_column(cat("validate.revision"), no_wrap=True)
+        table.add_column(cat("issues.where"), overflow="fold")
+        table.add_column(cat("show.id"), no_wrap=True)
+        table.add_column(cat("validate.assumption"), overflow="fold", ratio=3)
         for m in manuals:
             for a in m.all_assumptions():
                 table.add_row(f"{m.owner} {m.label}", str(a.location), a.id,
                               escape(" ".join(a.text.split())))
         console.print(table)
-    text = summary(result)
+    text = summary(result, cat)
     console.print(Text(text, style="bold red" if result.count(Severity.ERROR) else "bold green"))
 
 
 # -- evaluation -----------------------------------------------------------------------------
-def _status(fig: Figure) -> Text:
+def _status(fig: Figure, cat: Catalogue) -> Text:
     if fig.capaian is not None:
-        label = f"{fig.band or '—'}, {GROUP_LABEL.get(fig.group or '', '')}"
+        label = f"{fig.band or '—'}, {cat.group(fig.group)}"
         return Text(label, style=BAND_STYLE.get(fig.band or "", ""))
     style = {"error": "bold red", "no data": "red"}.get(fig.outcome, "dim")
-    prefix = "error: " if fig.outcome == "error" and not fig.note.startswith("data error") \
-        else ""
-    return Text(prefix + fig.note, style=style)
+    prefix = f"{cat('note.error')}: " if fig.outcome == "error" and \
+        not fig.note.startswith("data error") else ""
+    return Text(prefix + cat.note(fig.note), style=style)
 
 
-def _with_printed(shown: str, printed: object) -> Text:
+def _with_printed(shown: str, printed: str | None) -> Text:
     text = Text(shown)
     if printed is not None:
         text.append(f"\n≠ {printed}", style="magenta")
     return text
 
 
-def _realisasi(f: Figure, prec: int) -> str:
+def _realisasi(f: Figure, prec: int, cat: Catalogue = EN) -> str:
     """The realisasi, or what exists when some units have none (never as the figure)."""
     if f.realisasi is None and f.value.partial is not None:
-        return f"— (partial {num(round_half_up(f.value.partial, prec), prec)})"
-    return num(f.realisasi, prec)
+        partial = cat("state.partial", value=cat.num(round_half_up(f.value.partial, prec), prec))
+        return f"— ({partial})"
+    return cat.num(f.realisasi, prec)
 
 
-def render_evaluation(console: Console, ev: Evaluation) -> None:
+def render_evaluation(console: Console, ev: Evaluation, cat: Catalogue = EN) -> None:
     m = ev.manual
     prec = m.scoring.precision
-    when = f"as of {ev.period.label}" if ev.as_of else ev.period.label
-    title = (f"{ev.unit.short_name} · {when} · manual {m.label} "
-             f"(in force {m.revision.effective_from})")
+    when = cat("eval.as_of", period=ev.period.label) if ev.as_of else ev.period.label
+    title = cat("eval.title", unit=ev.unit.short_name, when=when, label=m.label,
+                date=m.revision.effective_from)
     table = Table(title=title, box=box.SIMPLE_HEAVY, title_justify="left", show_lines=True)
     wide = console.width >= 100  # below that the SS column gives its room to the indicator
     if wide:
-        table.add_column("SS", no_wrap=True)
-    table.add_column("IKU", no_wrap=True)
-    table.add_column("Indikator", overflow="fold", ratio=4, min_width=16)
+        table.add_column(cat("col.ss"), no_wrap=True)
+    table.add_column(cat("col.iku"), no_wrap=True)
+    table.add_column(cat("col.indicator"), overflow="fold", ratio=4, min_width=16)
     if ev.as_of:
-        table.add_column("Periode", no_wrap=True)
-    table.add_column("Target", justify="right")
-    table.add_column("Realisasi", justify="right")
-    table.add_column("Capaian %", justify="right")
-    table.add_column("Status", overflow="fold", ratio=2, min_width=10)
+        table.add_column(cat("col.period"), no_wrap=True)
+    table.add_column(cat("col.target"), justify="right")
+    table.add_column(cat("col.realisasi"), justify="right")
+    table.add_column(cat("col.capaian"), justify="right")
+    table.add_column(cat("col.status"), overflow="fold", ratio=2, min_width=10)
     any_printed = False
     for row in ev.rows:
         f = row.figure
         printed = dict(row.printed)
         any_printed = any_printed or bool(printed)
         unit_of = row.iku.unit_of_measure
-        target = "—" if f.target is None else f"{target_text(f.target)} {unit_of}"
+        target = "—" if f.target is None else f"{cat.natural(f.target)} {unit_of}"
         period = [] if not ev.as_of else \
             ["N/A" if f.value.state == "not_due" else _short_period(f.period)]
+        real_p, cap_p = printed.get("realisasi"), printed.get("capaian")
         table.add_row(
             *([row.objective.code] if wide else []), row.iku.code, escape(row.indicator),
             *period, target,
-            _with_printed(_realisasi(f, prec), printed.get("realisasi") and
-                          printed["realisasi"].value),
-            _with_printed(num(f.capaian, prec), printed.get("capaian") and
-                          printed["capaian"].value),
-            _status(f),
+            _with_printed(_realisasi(f, prec, cat), _printed(real_p.value, cat)
+                          if real_p else None),
+            _with_printed(cat.num(f.capaian, prec), _printed(cap_p.value, cat)
+                          if cap_p else None),
+            _status(f, cat),
         )
     console.print(table)
     printed_scores = {(measure, r.objective or r.perspective): r
                       for measure, r in ev.printed_scores}
     if any_printed or printed_scores:
-        console.print(Text("≠ n: the report prints n, which the recomputation does not give "
-                           "(beyond the printed figure's rounding); `iku reconcile` lists each.",
-                           style="magenta"))
-    groups = " · ".join(f"{GROUP_LABEL[g]}: {n}" for g, n in ev.groups)
-    console.print(f"IKU {groups}")
-    scores = Table(box=box.SIMPLE, title="Nilai Sasaran Strategis and perspectives",
-                   title_justify="left")
-    scores.add_column("Perspektif / SS", overflow="fold", ratio=3)
-    scores.add_column("Bobot", justify="right")
-    scores.add_column("NSS", justify="right")
-    scores.add_column("NKP", justify="right")
+        console.print(Text(cat("eval.printed_legend"), style="magenta"))
+    groups = " · ".join(f"{cat.group(g)}: {n}" for g, n in ev.groups)
+    console.print(cat("groups.line", groups=groups))
+    scores = Table(box=box.SIMPLE, title=cat("eval.scores_title"), title_justify="left")
+    scores.add_column(cat("col.perspective_ss"), overflow="fold", ratio=3)
+    scores.add_column(cat("col.weight"), justify="right")
+    scores.add_column(cat("col.nss"), justify="right")
+    scores.add_column(cat("col.nkp"), justify="right")
 
     def cell(s: Score, measure: str, about: str) -> Text:
         r = printed_scores.get((measure, about))
-        return _with_printed(score_text(s, prec), r.value if r else None)
+        return _with_printed(cat.score(s, prec), _printed(r.value, cat) if r else None)
 
     for p in ev.perspectives:
-        scores.add_row(Text(p.perspective.name, style="bold"), f"{num(p.perspective.weight, 0)} %",
-                       num(p.mean_nss, prec), cell(p.score, "nkp", p.perspective.code))
+        scores.add_row(Text(p.perspective.name, style="bold"),
+                       f"{cat.num(p.perspective.weight, 0)} %",
+                       cat.num(p.mean_nss, prec), cell(p.score, "nkp", p.perspective.code))
         for o in ev.objectives:
             if o.objective.perspective == p.perspective.code:
                 scores.add_row(f"  {o.objective.code} {escape(o.objective.name)}", "",
                                cell(o.score, "nss", o.objective.code), "")
     console.print(scores)
-    console.print(npss_line(ev))
-    avg = f"Rata-rata capaian {score_text(ev.average, prec)}"
+    console.print(npss_line(ev, cat))
+    avg = cat("eval.average", value=cat.score(ev.average, prec))
     for r in ev.printed_average:
-        avg += f"  (≠ printed {r.value} in {r.where})"
+        avg += f"  ({cat('eval.printed_in', value=_printed(r.value, cat), where=r.where)})"
     console.print(avg)
     if ev.errors:
-        console.print(Text(f"{len(ev.errors)} IKU(s) could not be computed (error: the data is "
-                           "there but a formula or check failed); `iku explain IKU.n` shows "
-                           "why.", style="bold red"))
+        console.print(Text(cat("eval.errors", n=len(ev.errors)), style="bold red"))
     if ev.missing:
-        console.print(Text(f"{len(ev.missing)} IKU(s) without a figure for lack of data; "
-                           "`iku explain IKU.n` shows what is missing.", style="red"))
+        console.print(Text(cat("eval.missing", n=len(ev.missing)), style="red"))
     if ev.data_issues:
-        render_issues(console, ev.data_issues, title=f"Problems in {ev.dataset}")
+        render_issues(console, ev.data_issues, title=cat("eval.problems_in", folder=ev.dataset))
+
+
+def _printed(value: Decimal, cat: Catalogue) -> str:
+    """A printed figure with the decimals it was printed with."""
+    exponent = value.as_tuple().exponent
+    return cat.num(value, max(0, -exponent) if isinstance(exponent, int) else 2)
 
 
 def _short_period(p: Period) -> str:
     return p.label.rsplit(" ", 1)[0]
 
 
-def npss_line(ev: Evaluation) -> Text:
+def npss_line(ev: Evaluation, cat: Catalogue = EN) -> Text:
     """The NPSS headline, saying which perspectives were scored when not all were, and never
     presenting a partial roll-up as the figure."""
     prec = ev.manual.scoring.precision
     s = ev.npss
     r = next((r for measure, r in ev.printed_scores if measure == "npss"), None)
-    printed = f"  (≠ printed {r.value} in {r.where})" if r else ""
+    printed = f"  ({cat('eval.printed_in', value=_printed(r.value, cat), where=r.where)})" \
+        if r else ""
     if s.state == "not_scored":
-        return Text(f"NPSS n/a: {s.why}", style="bold")
+        return Text(cat("npss.na", why=s.why), style="bold")
     scored = [p for p in ev.perspectives if p.score.state != "not_scored"]
     scope = ""
     if len(scored) < len(ev.perspectives):
         names = ", ".join(p.perspective.name for p in scored)
-        scope = (f" (over {len(scored)} of {len(ev.perspectives)} perspectives: {names}; "
-                 f"the others have no IKU due; rule `{ev.manual.scoring.empty}`)")
+        scope = " " + cat("npss.scope", n=len(scored), total=len(ev.perspectives), names=names,
+                          rule=ev.manual.scoring.empty)
     if s.state == "ok":
-        return Text(f"NPSS {num(s.value, prec)}{scope}{printed}", style="bold")
-    partial = f"; over what is there: {num(s.partial, prec)}" if s.partial is not None else ""
-    return Text(f"NPSS — {s.state}: {s.why}{partial}{scope}{printed}", style="bold red")
-
-
-def target_text(t: TargetValue) -> str:
-    """A target as written: `99`, `82.5`, or a range `80–90`."""
-    if isinstance(t, Range):
-        return f"{num(t.low, _places(t.low))}–{num(t.high, _places(t.high))}"
-    return num(t, _places(t))
+        return Text(f"NPSS {cat.num(s.value, prec)}{scope}{printed}", style="bold")
+    partial = cat("npss.partial", value=cat.num(s.partial, prec)) \
+        if s.partial is not None else ""
+    state = cat("state.error") if s.state == "error" else cat("state.incomplete")
+    return Text(f"NPSS — {state}: {s.why}{partial}{scope}{printed}", style="bold red")
 
 
 def _places(x: Decimal) -> int:
@@ -307,34 +305,35 @@ def _places(x: Decimal) -> int:
 
 
 # -- explanation ----------------------------------------------------------------------------
-def _value_label(label: str, value: Value, prec: int) -> Text:
+def _value_label(label: str, value: Value, prec: int, cat: Catalogue = EN) -> Text:
     if value.exact is None:
-        text = Text(f"{label}: {value.message}", style="red")
+        text = Text(f"{label}: {cat.note(value.message)}", style="red")
         if value.partial is not None:
-            text.append(f"  (the units that reported give {num(value.partial, prec)}; not the "
-                        "figure)", style="dim")
+            text.append(cat("explain.partial", value=cat.num(value.partial, prec)), style="dim")
         return text
     rounded = round_half_up(value.exact, prec)
-    text = Text(f"{label}: {num(rounded, prec)}", style="bold")
+    text = Text(f"{label}: {cat.num(rounded, prec)}", style="bold")
     if rounded != value.exact:
-        text.append(f"  (exact {fmt_exact(value.exact)})", style="dim")
+        # exact values are written as the formula language writes numbers
+        text.append(cat("explain.exact", value=fmt_exact(value.exact)), style="dim")
     return text
 
 
-def _computation(tree: Tree, comp: Computation, prec: int) -> None:
+def _computation(tree: Tree, comp: Computation, prec: int, cat: Catalogue = EN) -> None:
     if comp.kind == "formula":
-        node = tree.add(Text(f"formula of revision {comp.revision}, data at {comp.source}"))
+        node = tree.add(Text(cat("explain.formula", revision=comp.revision, source=comp.source)))
         if comp.note:
-            node.add(Text(f"note: {comp.note}", style="dim"))
-        inputs = node.add("inputs")
+            node.add(Text(cat("explain.note", note=comp.note), style="dim"))
+        inputs = node.add(cat("explain.inputs"))
         for inp in comp.inputs:
             line = Text(f"{inp.name} = {_show_input(inp.value)}")
             line.append(f"  ({inp.location})", style="dim")
             item = inputs.add(line)
             if inp.evidence:
-                item.add(Text(f"evidence: {inp.evidence}", style="dim"))
+                item.add(Text(cat("explain.evidence", evidence=inp.evidence), style="dim"))
             if inp.note:
-                item.add(Text(f"note: {' '.join(inp.note.split())}", style="dim"))
+                item.add(Text(cat("explain.note", note=" ".join(inp.note.split())),
+                              style="dim"))
         for step in comp.steps:
             head = Text(f"{step.name} = {step.formula}")
             if step.meaning:
@@ -344,32 +343,33 @@ def _computation(tree: Tree, comp: Computation, prec: int) -> None:
             shown = value if step.substituted == value else f"{step.substituted} = {value}"
             s.add(Text(f"= {shown}", style="bold"))
             if len(step.trace) > 1:
-                parts = s.add(Text("sub-expressions", style="dim"))
+                parts = s.add(Text(cat("explain.subexpressions"), style="dim"))
                 for expr, val in step.trace[:-1]:
                     parts.add(Text(f"{expr} = {val}", style="dim"))
         return
     if comp.kind == "link":
-        node = tree.add(Text(f"linked: the value of {comp.rule}, from {comp.source}"))
-        node.add(Text(f"{comp.summary}; entered once, in that owner's own data", style="dim"))
+        node = tree.add(Text(cat("explain.linked", rule=comp.rule, source=comp.source)))
+        node.add(Text(cat("explain.linked_once", summary=comp.summary), style="dim"))
         for part in comp.parts:
-            child = node.add(_value_label(part.label, part.value, prec))
+            child = node.add(_value_label(part.label, part.value, prec, cat))
             if part.value.computation is not None:
-                _computation(child, part.value.computation, prec)
+                _computation(child, part.value.computation, prec, cat)
         return
-    shown = ", ".join(f"{p.label} {num(p.used, prec) if p.used is not None else '—'}"
+    shown = ", ".join(f"{p.label} {cat.num(p.used, prec) if p.used is not None else '—'}"
                       for p in comp.parts)
-    result = fmt_exact(comp.value) if comp.value is not None else "— (not every part is there)"
-    kind = "period aggregate" if comp.kind == "aggregate" else "roll-up"
-    node = tree.add(Text(f"{kind}: {comp.rule} of {shown} = {result}"))
-    node.add(Text(f"rule of revision {comp.revision} ({comp.source}): {comp.summary}; each "
-                  f"part enters rounded half up to {prec} decimals", style="dim"))
+    result = fmt_exact(comp.value) if comp.value is not None else cat("explain.not_every_part")
+    kind = cat("explain.aggregate") if comp.kind == "aggregate" else cat("explain.rollup")
+    node = tree.add(Text(cat("explain.combined", kind=kind, rule=comp.rule, parts=shown,
+                             result=result)))
+    node.add(Text(cat("explain.rule", revision=comp.revision, source=comp.source,
+                      summary=comp.summary, prec=prec), style="dim"))
     for part in comp.parts:
-        child = node.add(_value_label(part.label, part.value, prec))
+        child = node.add(_value_label(part.label, part.value, prec, cat))
         if part.value.computation is not None:
-            _computation(child, part.value.computation, prec)
+            _computation(child, part.value.computation, prec, cat)
     for part in comp.passed_over:
-        node.add(Text(f"{part.label}: passed over, a later period without data "
-                      f"({part.value.message})", style="dim"))
+        node.add(Text(cat("explain.passed_over", label=part.label, why=part.value.message),
+                      style="dim"))
 
 
 def _show_input(value: object) -> str:
@@ -387,52 +387,59 @@ def _show_input(value: object) -> str:
 def render_explanation(console: Console, fig: Figure, iku: Iku, manual: Manual,
                        unit_name: str, printed: Sequence[tuple[str, ReportedFigure]],
                        revisions: Sequence[tuple[Manual, tuple[Change, ...]]] = (),
-                       earlier: Sequence[ReportedFigure] = ()) -> None:
+                       earlier: Sequence[ReportedFigure] = (), cat: Catalogue = EN) -> None:
     """`revisions`: the year's revisions with the changes each made to this IKU;
-    `earlier`: printed realisasi of earlier years, for the trend."""
+    `earlier`: printed realisasi of earlier years, for the trend. Formulas and the exact
+    values they compute are written as the formula language writes numbers (a decimal
+    point) in either language; published figures follow the language."""
     prec = manual.scoring.precision
     head = Text(f"{iku.code} {iku.name}", style="bold")
-    head.append(f"\n{unit_name} · {fig.period.label} · revision in force: {manual.label} "
-                f"(effective {manual.revision.effective_from})")
+    head.append("\n" + cat("explain.head", unit=unit_name, period=fig.period.label,
+                           label=manual.label, date=manual.revision.effective_from))
     if len(revisions) > 1:
-        listed = "; ".join(f"{m.label} from {m.revision.effective_from}" for m, _ in revisions)
-        head.append(f"\nrevisions of {manual.year}: {listed}", style="dim")
+        listed = "; ".join(cat("explain.revision_from", label=m.label,
+                               date=m.revision.effective_from) for m, _ in revisions)
+        head.append("\n" + cat("explain.revisions", year=manual.year, listed=listed),
+                    style="dim")
         for m, changes in revisions:
             if changes:
                 aspects = ", ".join(dict.fromkeys(c.aspect.split(" ")[0] for c in changes))
-                head.append(f"\n{m.label} changed this IKU: {aspects}", style="dim")
+                head.append("\n" + cat("explain.changed", label=m.label, aspects=aspects),
+                            style="dim")
     tree = Tree(head)
-    real = tree.add(_value_label("realisasi", fig.value, prec))
+    real = tree.add(_value_label("realisasi", fig.value, prec, cat))
     if fig.value.exact is not None:
-        real.add(Text(f"published figure rounded half up to {prec} decimals: "
-                      f"{num(fig.realisasi, prec)} {iku.unit_of_measure}", style="dim"))
+        real.add(Text(cat("explain.published", prec=prec, value=f"{cat.num(fig.realisasi, prec)} "
+                                                                 f"{iku.unit_of_measure}"),
+                      style="dim"))
     if fig.value.computation is not None:
-        _computation(real, fig.value.computation, prec)
+        _computation(real, fig.value.computation, prec, cat)
     if fig.target is None:
-        tree.add(Text(f"target: {fig.note}", style="dim"))
+        tree.add(Text(cat("explain.target", value=cat.note(fig.note)), style="dim"))
     else:
-        kind = "a range; " if isinstance(fig.target, Range) else ""
-        tree.add(f"target: {target_text(fig.target)} {iku.unit_of_measure} "
-                 f"({kind}{fig.target_source or 'manual'})")
+        kind = cat("explain.a_range") if isinstance(fig.target, Range) else ""
+        source = fig.target_source or cat("explain.manual")
+        tree.add(cat("explain.target", value=f"{cat.natural(fig.target)} {iku.unit_of_measure} "
+                                              f"({kind}{source})"))
         if fig.capaian_exact is not None and fig.work is not None:
-            cap = tree.add(Text(f"capaian: {num(fig.capaian, prec)} %", style="bold"))
+            cap = tree.add(Text(cat("explain.capaian", value=cat.num(fig.capaian, prec)),
+                                style="bold"))
             assert fig.value.exact is not None
             _capaian_work(cap, fig.work, fig.value.exact, iku)
-            cap.add(Text(f"computed from the exact realisasi, then rounded half up to {prec} "
-                         "decimals", style="dim"))
+            cap.add(Text(cat("explain.capaian_rounding", prec=prec), style="dim"))
             band = manual.scoring.band(fig.capaian) if fig.capaian is not None else None
             label = f"{band.name} ({band.label})" if band else "—"
-            tree.add(f"status: {label}; {GROUP_LABEL.get(fig.group or '', '')}")
+            tree.add(cat("explain.status", band=label, group=cat.group(fig.group)))
         elif fig.note:
-            tree.add(Text(fig.note, style="red"))
+            tree.add(Text(cat.note(fig.note), style="red"))
     for measure, r in printed:
-        tree.add(Text(f"the report prints {measure} {r.value} ({r.where}); the recomputation "
-                      "differs beyond rounding", style="magenta"))
+        tree.add(Text(cat("explain.printed", measure=measure, value=_printed(r.value, cat),
+                          where=r.where), style="magenta"))
     if earlier:
-        trend = "; ".join(f"{r.period.year}: {r.value} ({r.where})" for r in earlier)
-        now = num(fig.realisasi, prec)
-        tree.add(Text(f"trend (printed realisasi of earlier years): {trend}; "
-                      f"{fig.period.year}: {now}", style="dim"))
+        trend = "; ".join(f"{r.period.year}: {_printed(r.value, cat)} ({r.where})"
+                          for r in earlier)
+        tree.add(Text(cat("explain.trend", trend=trend, year=fig.period.year,
+                          now=cat.num(fig.realisasi, prec)), style="dim"))
     console.print(tree)
 
 
@@ -460,22 +467,22 @@ def _capaian_work(node: Tree, work: CapaianWork, realisasi: Decimal, iku: Iku) -
 
 
 # -- show -----------------------------------------------------------------------------------
-def render_manual(console: Console, manual: Manual) -> None:
+def render_manual(console: Console, manual: Manual, cat: Catalogue = EN) -> None:
     years = sorted({t.year for i in manual.ikus for t in i.targets})
     owner = manual.unit(manual.owner)
-    console.print(Text(f"Manual IKU {owner.name if owner else manual.owner} "
-                       f"{manual.label} (revision {manual.revision.number}, in force from "
-                       f"{manual.revision.effective_from})", style="bold"))
+    console.print(Text(cat("show.header", owner=owner.name if owner else manual.owner,
+                           label=manual.label, number=manual.revision.number,
+                           date=manual.revision.effective_from), style="bold"))
     if manual.revision.change_note:
         console.print(Text(" ".join(manual.revision.change_note.split()), style="dim"))
-    t3 = Table(title="Sasaran strategis, IKU and targets by year (cf. Tabel 3)", box=box.SIMPLE,
-               title_justify="left")
-    t3.add_column("SS / IKU", overflow="fold", ratio=4, min_width=20)
-    t3.add_column("Satuan", no_wrap=True)
+    t3 = Table(title=cat("show.table3"), box=box.SIMPLE, title_justify="left")
+    t3.add_column(cat("show.ss_iku"), overflow="fold", ratio=4, min_width=20)
+    t3.add_column(cat("show.satuan"), no_wrap=True)
     for y in years:
         t3.add_column(str(y), justify="right", no_wrap=True)
     for p in manual.perspectives:
-        t3.add_row(Text(f"{p.name} ({num(p.weight, 0)} %)", style="bold"), "", *[""] * len(years))
+        t3.add_row(Text(f"{p.name} ({cat.num(p.weight, 0)} %)", style="bold"), "",
+                   *[""] * len(years))
         for o in manual.objectives:
             if o.perspective != p.code:
                 continue
@@ -487,116 +494,116 @@ def render_manual(console: Console, manual: Manual) -> None:
                 cells = []
                 for y in years:
                     t = iku.target(y)
-                    cells.append("" if t is None else target_text(t.value))
+                    cells.append("" if t is None else cat.natural(t.value))
                 t3.add_row(f"  {iku.code} {escape(iku.name)}", iku.unit_of_measure, *cells)
     console.print(t3)
-    t4 = Table(title=f"Perjanjian Kinerja {manual.year} (cf. Tabel 4)", box=box.SIMPLE,
-               title_justify="left")
-    t4.add_column("SS", no_wrap=True)
-    t4.add_column("Indikator kinerja", overflow="fold", ratio=4, min_width=20)
-    t4.add_column("Target", justify="right", no_wrap=True)
-    t4.add_column("Periods with a target", overflow="fold", ratio=2)
+    t4 = Table(title=cat("show.table4", year=manual.year), box=box.SIMPLE, title_justify="left")
+    t4.add_column(cat("col.ss"), no_wrap=True)
+    t4.add_column(cat("col.indicator_long"), overflow="fold", ratio=4, min_width=20)
+    t4.add_column(cat("col.target"), justify="right", no_wrap=True)
+    t4.add_column(cat("show.periods"), overflow="fold", ratio=2)
     for o in manual.objectives:
         for code in o.ikus:
             iku = manual.iku(code)
             if iku is None:
                 continue
             t = iku.target(manual.year)
-            periods = ", ".join(f"{s} {target_text(v)}" for s, v in t.periods) if t else ""
+            periods = ", ".join(f"{s} {cat.natural(v)}" for s, v in t.periods) if t else ""
             t4.add_row(o.code, f"{iku.code} {escape(iku.name)}",
-                       f"{target_text(t.value)} {iku.unit_of_measure}" if t else "—",
-                       periods or "year only")
+                       f"{cat.natural(t.value)} {iku.unit_of_measure}" if t else "—",
+                       periods or cat("show.year_only"))
     console.print(t4)
     units = [u for u in manual.units if u.code != manual.owner]
-    t6 = Table(title="Penanggung jawab IKU (cf. Tabel 6)", box=box.SIMPLE, title_justify="left")
-    t6.add_column("IKU", no_wrap=True)
-    t6.add_column("Indikator kinerja", overflow="fold", ratio=4, min_width=20)
+    t6 = Table(title=cat("show.table6"), box=box.SIMPLE, title_justify="left")
+    t6.add_column(cat("col.iku"), no_wrap=True)
+    t6.add_column(cat("col.indicator_long"), overflow="fold", ratio=4, min_width=20)
     narrow = console.width < 110  # unit codes instead of names leave the indicator its room
     for u in units:
         t6.add_column(u.code if narrow else u.short_name, justify="center", no_wrap=True)
-    t6.add_column("Roll-up", no_wrap=True)
+    t6.add_column(cat("show.rollup"), no_wrap=True)
     for iku in manual.ikus:
         marks = ["√" if iku.cascade.unit(u.code) else "-" for u in units]
         t6.add_row(iku.code, escape(iku.name), *marks, iku.cascade.rollup)
     console.print(t6)
 
 
-def render_iku(console: Console, manual: Manual, iku: Iku) -> None:
+def render_iku(console: Console, manual: Manual, iku: Iku, cat: Catalogue = EN) -> None:
     obj = manual.objective(iku.objective)
     lines = [
         Text(f"{iku.code} {iku.name}", style="bold"),
-        Text(f"{iku.objective} {obj.name if obj else ''} · satuan {iku.unit_of_measure} · "
-             f"{iku.polarity.replace('_', ' ')} · manual {manual.label} ({iku.file})"),
+        Text(cat("show.iku_line", objective=f"{iku.objective} {obj.name if obj else ''}",
+                 unit=iku.unit_of_measure, polarity=iku.polarity.replace("_", " "),
+                 label=manual.label, file=iku.file)),
         Text(""),
-        Text("Definisi operasional: ", style="bold") + Text(" ".join(iku.definition.split())),
+        Text(cat("show.definition"), style="bold") + Text(" ".join(iku.definition.split())),
     ]
     if iku.data_source:
-        lines.append(Text("Sumber data: ", style="bold") + Text(iku.data_source))
+        lines.append(Text(cat("show.data_source"), style="bold") + Text(iku.data_source))
     if iku.collection:
-        lines.append(Text("Pengumpulan data: ", style="bold") + Text(iku.collection))
+        lines.append(Text(cat("show.collection"), style="bold") + Text(iku.collection))
     console.print(Panel(Group(*lines), box=box.ROUNDED))
-    var = Table(title="Variables", box=box.SIMPLE, title_justify="left")
+    var = Table(title=cat("show.variables"), box=box.SIMPLE, title_justify="left")
     for col in ("name", "kind", "unit", "meaning"):
-        var.add_column(col, overflow="fold")
+        var.add_column(cat(f"show.{col}"), overflow="fold")
     for v in iku.variables:
         var.add_row(v.name, v.kind, v.unit, escape(v.meaning))
     console.print(var)
-    formula = Tree(Text("Formula", style="bold"))
+    formula = Tree(Text(cat("show.formula"), style="bold"))
     for s in iku.steps:
         formula.add(f"{s.name} = {s.formula.text}" + (f"   [{s.meaning}]" if s.meaning else ""))
     formula.add(Text(f"realisasi = {iku.formula.text}", style="bold"))
     console.print(formula)
     sched = iku.schedule
-    console.print(Text("Schedule: ", style="bold") + Text(
-        f"measured {', '.join(sched.measured)}; "
-        f"targets in {', '.join(sched.targeted) or 'the year only'}; "
-        f"a longer period's value: {sched.aggregate}"
+    console.print(Text(cat("show.schedule"), style="bold") + Text(
+        cat("show.schedule_text", measured=", ".join(sched.measured),
+            targeted=", ".join(sched.targeted) or cat("show.year_targets_only"),
+            aggregate=sched.aggregate)
         + (f" ({sched.aggregate_formula.text})" if sched.aggregate_formula else "")
         + (f". {sched.note}" if sched.note else "")))
     if iku.limits is not None:  # its own cap or floor: say which bounds are in force
         shown = "; ".join(f"{lim.whose} {lim.kind} "
                           f"{'none' if lim.value is None else fmt_exact(lim.value)}"
                           for lim in limits_of(manual, iku))
-        console.print(Text("Capaian bounds: ", style="bold") + Text(shown))
-    tg = Table(title="Targets", box=box.SIMPLE, title_justify="left")
-    tg.add_column("year")
-    tg.add_column("target", justify="right")
-    tg.add_column("periods", overflow="fold")
-    tg.add_column("source", overflow="fold")
+        console.print(Text(cat("show.bounds"), style="bold") + Text(shown))
+    tg = Table(title=cat("show.targets"), box=box.SIMPLE, title_justify="left")
+    tg.add_column(cat("show.year"))
+    tg.add_column(cat("show.target"), justify="right")
+    tg.add_column(cat("show.target_periods"), overflow="fold")
+    tg.add_column(cat("show.source"), overflow="fold")
     for t in iku.targets:
-        tg.add_row(str(t.year), target_text(t.value),
-                   ", ".join(f"{s} {target_text(v)}" for s, v in t.periods), t.source)
+        tg.add_row(str(t.year), cat.natural(t.value),
+                   ", ".join(f"{s} {cat.natural(v)}" for s, v in t.periods), t.source)
     console.print(tg)
-    cas = Table(title=f"Cascade (roll-up: {iku.cascade.rollup})", box=box.SIMPLE,
+    cas = Table(title=cat("show.cascade", rollup=iku.cascade.rollup), box=box.SIMPLE,
                 title_justify="left")
-    cas.add_column("unit", no_wrap=True)
-    cas.add_column("own indicator", overflow="fold", ratio=3)
-    cas.add_column("own targets", overflow="fold")
-    cas.add_column("own formula", overflow="fold")
+    cas.add_column(cat("show.unit"), no_wrap=True)
+    cas.add_column(cat("show.own_indicator"), overflow="fold", ratio=3)
+    cas.add_column(cat("show.own_targets"), overflow="fold")
+    cas.add_column(cat("show.own_formula"), overflow="fold")
     for cu in iku.cascade.units:
         unit = manual.unit(cu.unit)
         cas.add_row(unit.short_name if unit else cu.unit, escape(cu.indicator),
-                    ", ".join(f"{t.year}: {target_text(t.value)}" for t in cu.targets),
+                    ", ".join(f"{t.year}: {cat.natural(t.value)}" for t in cu.targets),
                     cu.formula.text if cu.formula else "")
     console.print(cas)
     if iku.assumptions:
-        at = Table(title="Assumptions", box=box.SIMPLE, title_justify="left")
-        at.add_column("id", no_wrap=True)
-        at.add_column("assumption", overflow="fold")
+        at = Table(title=cat("show.assumptions"), box=box.SIMPLE, title_justify="left")
+        at.add_column(cat("show.id"), no_wrap=True)
+        at.add_column(cat("validate.assumption"), overflow="fold")
         for a in iku.assumptions:
             at.add_row(a.id, escape(" ".join(a.text.split())))
         console.print(at)
     if iku.source:
-        console.print(Text(f"Source: {iku.source}", style="dim"))
+        console.print(Text(cat("show.source_line", source=iku.source), style="dim"))
 
 
 
 # -- diff, impact, reconcile ----------------------------------------------------------------
-def render_diff(console: Console, d: ManualDiff) -> None:
+def render_diff(console: Console, d: ManualDiff, cat: Catalogue = EN) -> None:
     tree = Tree(Text(f"Manual {d.old.owner} {d.old.label} → {d.new.label}", style="bold"))
     header = [c for c in d.changes if not c.iku]
     if header:
-        node = tree.add(Text("header (scoring, perspectives, objectives, units)", style="bold"))
+        node = tree.add(Text(cat("diff.header"), style="bold"))
         for c in header:
             node.add(_change_text(c))
     for code in d.changed_ikus:
@@ -616,9 +623,9 @@ def render_diff(console: Console, d: ManualDiff) -> None:
                 text.append(f"   was {c.old}", style="dim")
             node.add(text)
     console.print(tree)
-    console.print(f"{len(d.changed_ikus)} IKU(s) changed, {len(d.unchanged)} unchanged"
-                  + (f" apart from their {d.new_year} targets" if fresh else "")
-                  + (f", {len(header)} header change(s)" if header else ""))
+    console.print(cat("diff.summary", changed=len(d.changed_ikus), unchanged=len(d.unchanged))
+                  + (cat("diff.apart", year=d.new_year) if fresh else "")
+                  + (cat("diff.header_changes", n=len(header)) if header else ""))
 
 
 def _change_text(c: Change) -> Text:
@@ -635,15 +642,15 @@ def _change_text(c: Change) -> Text:
     return text
 
 
-def render_impact(console: Console, imp: Impact) -> None:
+def render_impact(console: Console, imp: Impact, cat: Catalogue = EN) -> None:
     prec = imp.old.manual.scoring.precision
-    table = Table(title=f"Impact on the {imp.year} data: {imp.old.manual.label} → "
-                        f"{imp.new.manual.label}", box=box.SIMPLE_HEAVY, title_justify="left")
-    for col in ("Unit", "IKU"):
-        table.add_column(col, no_wrap=True)
-    for col in ("Target", "Realisasi", "Capaian %"):
-        table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("Status", overflow="fold", ratio=2)
+    table = Table(title=cat("impact.title", year=imp.year, old=imp.old.manual.label,
+                            new=imp.new.manual.label), box=box.SIMPLE_HEAVY, title_justify="left")
+    for col in ("col.unit", "col.iku"):
+        table.add_column(cat(col), no_wrap=True)
+    for col in ("col.target", "col.realisasi", "col.capaian"):
+        table.add_column(cat(col), justify="right", no_wrap=True)
+    table.add_column(cat("col.status"), overflow="fold", ratio=2)
     rows = 0
     for old_ev, new_ev in ((imp.old, imp.new), *imp.units):
         old_rows = {r.iku.code: r.figure for r in old_ev.rows}
@@ -654,16 +661,16 @@ def render_impact(console: Console, imp: Impact) -> None:
                 continue
             rows += 1
             table.add_row(new_ev.unit.short_name, code,
-                          *(_pair(_field(a, name), _field(b, name), prec)
+                          *(_pair(_field(a, name), _field(b, name), prec, cat)
                             for name in ("target", "realisasi", "capaian")),
                           f"{_state(a)} → {_state(b)}")
     if rows:
         console.print(table)
     else:
-        console.print(f"No figure of the {imp.year} data changes.")
-    scores = Table(title="Scores", box=box.SIMPLE, title_justify="left")
-    scores.add_column("Unit", no_wrap=True)
-    scores.add_column("Score", overflow="fold")
+        console.print(cat("impact.none", year=imp.year))
+    scores = Table(title=cat("impact.scores"), box=box.SIMPLE, title_justify="left")
+    scores.add_column(cat("col.unit"), no_wrap=True)
+    scores.add_column(cat("impact.score"), overflow="fold")
     scores.add_column(imp.old.manual.label, justify="right")
     scores.add_column(imp.new.manual.label, justify="right")
     for old_ev, new_ev in ((imp.old, imp.new), *imp.units):
@@ -673,16 +680,17 @@ def render_impact(console: Console, imp: Impact) -> None:
             before = old_nss.get(o.objective.code)
             if before is None or (before.value, before.state) != (o.nss, o.score.state):
                 scores.add_row(name, f"NSS {o.objective.code}",
-                               score_text(before, prec) if before else "—",
-                               score_text(o.score, prec))
+                               cat.score(before, prec) if before else "—",
+                               cat.score(o.score, prec))
         if old_ev.npss.value != new_ev.npss.value:
-            scores.add_row(name, Text("NPSS", style="bold"), score_text(old_ev.npss, prec),
-                           score_text(new_ev.npss, prec))
+            scores.add_row(name, Text("NPSS", style="bold"), cat.score(old_ev.npss, prec),
+                           cat.score(new_ev.npss, prec))
     console.print(scores)
     for label, issues in ((imp.old.manual.label, imp.old_data_issues),
                           (imp.new.manual.label, imp.new_data_issues)):
         if issues:
-            render_issues(console, group_issues(issues), title=f"Data that {label} cannot use")
+            render_issues(console, group_issues(issues), title=cat("impact.unusable", label=label),
+                          cat=cat)
 
 
 def group_issues(issues: Sequence[Issue]) -> list[Issue]:
@@ -710,8 +718,8 @@ def _field(f: Figure | None, name: str) -> Decimal | None:
     return value if isinstance(value, Decimal) else None
 
 
-def _pair(a: Decimal | None, b: Decimal | None, prec: int) -> str:
-    return num(a, prec) if a == b else f"{num(a, prec)} → {num(b, prec)}"
+def _pair(a: Decimal | None, b: Decimal | None, prec: int, cat: Catalogue = EN) -> str:
+    return cat.num(a, prec) if a == b else f"{cat.num(a, prec)} → {cat.num(b, prec)}"
 
 
 def _state(f: Figure | None) -> str:
@@ -722,31 +730,31 @@ def _state(f: Figure | None) -> str:
     return f.value.state.replace("_", " ")
 
 
-def render_reconciliation(console: Console, rec: Reconciliation, show_all: bool) -> None:
+def render_reconciliation(console: Console, rec: Reconciliation, show_all: bool,
+                          cat: Catalogue = EN) -> None:
     shown = rec.findings if show_all else rec.discrepancies
-    table = Table(title=f"Printed figures of {rec.year} against the recomputation "
-                        f"({rec.dataset}/reported.yaml)", box=box.SIMPLE_HEAVY,
-                  title_justify="left", show_lines=True)
-    table.add_column("Where", overflow="fold", ratio=2)
-    table.add_column("Figure", overflow="fold", ratio=2)
-    table.add_column("Printed", justify="right", no_wrap=True)
-    table.add_column("Recomputed", justify="right", no_wrap=True)
-    table.add_column("Diff", justify="right", no_wrap=True)
-    table.add_column("Class", no_wrap=True)
-    table.add_column("Why", overflow="fold", ratio=5)
+    table = Table(title=cat("reconcile.title", year=rec.year, dataset=rec.dataset),
+                  box=box.SIMPLE_HEAVY, title_justify="left", show_lines=True)
+    table.add_column(cat("reconcile.where"), overflow="fold", ratio=2)
+    table.add_column(cat("reconcile.figure"), overflow="fold", ratio=2)
+    table.add_column(cat("reconcile.printed"), justify="right", no_wrap=True)
+    table.add_column(cat("reconcile.recomputed"), justify="right", no_wrap=True)
+    table.add_column(cat("reconcile.diff"), justify="right", no_wrap=True)
+    table.add_column(cat("reconcile.class"), no_wrap=True)
+    table.add_column(cat("reconcile.why"), overflow="fold", ratio=5)
     for f in shown:
         p = f.printed
         figure = " ".join(x for x in (p.iku, p.unit, str(p.period), p.measure) if x)
         style = "green" if f.agrees else "magenta"
-        table.add_row(escape(p.where), figure, str(p.value),
-                      "—" if f.shown is None else str(f.shown),
-                      "—" if f.difference is None else _signed(f.difference, p.value),
+        table.add_row(escape(p.where), figure, _printed(p.value, cat),
+                      "—" if f.shown is None else _printed(f.shown, cat),
+                      "—" if f.difference is None else _signed(f.difference, p.value, cat),
                       Text(f.classification, style=style), escape(f.explanation))
     if shown:
         console.print(table)
     n = len(rec.discrepancies)
-    summary = (f"{len(rec.findings)} printed figures checked: {len(rec.findings) - n} agree "
-               f"within their rounding, {n} differ")
+    summary = cat("reconcile.summary", n=len(rec.findings), agree=len(rec.findings) - n,
+                  differ=n)
     console.print(Text(summary, style="bold magenta" if n else "bold green"))
     if n:
         counts: dict[str, int] = {}
@@ -755,14 +763,16 @@ def render_reconciliation(console: Console, rec: Reconciliation, show_all: bool)
         console.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
 
 
-def _signed(diff: Decimal, like: Decimal) -> str:
+def _signed(diff: Decimal, like: Decimal, cat: Catalogue = EN) -> str:
     exponent = like.as_tuple().exponent
     places = max(2, -exponent) if isinstance(exponent, int) else 2
-    return f"{diff:+.{places}f}"
+    text = f"{diff:+.{places}f}"
+    return text.replace(".", ",") if cat.lang == "id" else text
 
 
 # -- scores ---------------------------------------------------------------------------------
-def render_score_explanation(console: Console, ev: Evaluation, level: str, about: str) -> None:
+def render_score_explanation(console: Console, ev: Evaluation, level: str, about: str,
+                             cat: Catalogue = EN) -> None:
     """How an NSS, NKP or the NPSS came about: the rule the manual declares, where, each part
     with its value (or why it has none), and the rounding."""
     m = ev.manual
@@ -770,58 +780,59 @@ def render_score_explanation(console: Console, ev: Evaluation, level: str, about
     if level == "nss":
         o = next((o for o in ev.objectives if o.objective.code == about), None)
         if o is None:
-            console.print(Text(f"{about}: {ev.unit.short_name} carries none of its IKUs",
+            console.print(Text(cat("score.none", about=about, unit=ev.unit.short_name),
                                style="red"))
             return
         score, title = o.score, f"NSS {about} {o.objective.name}"
     elif level == "nkp":
         p = next(p for p in ev.perspectives if p.perspective.code == about)
-        weight = num(p.perspective.weight, 0)
-        score, title = p.score, f"NKP {about} {p.perspective.name} (weight {weight} %)"
+        weight = cat("score.weight", weight=cat.num(p.perspective.weight, 0))
+        score, title = p.score, f"NKP {about} {p.perspective.name} ({weight})"
     else:
         score, title = ev.npss, "NPSS"
-    when = f"as of {ev.period.label}" if ev.as_of else ev.period.label
+    when = cat("eval.as_of", period=ev.period.label) if ev.as_of else ev.period.label
     head = Text(title, style="bold")
     head.append(f"\n{ev.unit.short_name} · {when} · manual {m.label}")
     tree = Tree(head)
-    tree.add(Text(f"{level.upper()}: {score_text(score, prec)}", style="bold"))
+    tree.add(Text(f"{level.upper()}: {cat.score(score, prec)}", style="bold"))
     where = f" ({m.scoring.rollup_at})" if m.scoring.rollup_at else ""
-    rule = tree.add(Text(f"rule `{score.rule.name}`{where}: {score.rule.summary}"))
+    rule = tree.add(Text(cat("score.rule", name=score.rule.name, where=where,
+                             summary=score.rule.summary)))
     if level == "npss":
         empty = EMPTY[m.scoring.empty]
-        rule.add(Text(f"perspectives without a scored IKU: `{empty.name}`: {empty.summary}",
-                      style="dim"))
-    parts = tree.add("parts")
+        rule.add(Text(cat("score.empty", name=empty.name, summary=empty.summary), style="dim"))
+    parts = tree.add(cat("score.parts"))
     for part in score.parts:
-        weight = f" × weight {num(part.weight, _places(part.weight))}" \
+        weight = cat("score.times_weight", weight=cat.natural(part.weight)) \
             if part.weight is not None and level != "npss" else ""
         if part.value is not None and part.state in ("figure", "ok"):
-            parts.add(f"{part.label}: {num(part.value, prec)}{weight}")
+            parts.add(f"{part.label}: {cat.num(part.value, prec)}{weight}")
         else:
-            label = Text(f"{part.label}: {part.state}: {part.why}", style="red")
+            label = Text(f"{part.label}: {part.state}: {cat.note(part.why)}", style="red")
             if part.value is not None:
-                label.append(f" (partial {num(part.value, prec)})", style="dim")
+                label.append(f" ({cat('state.partial', value=cat.num(part.value, prec))})",
+                             style="dim")
             parts.add(label)
-    left_out = _left_out(ev, level, about, score)
-    for text in left_out:
-        parts.add(Text(f"{text}: not scored in this period, left out", style="dim"))
+    for text in _left_out(ev, level, about, score, cat):
+        parts.add(Text(cat("score.left_out", part=text), style="dim"))
     if score.state == "ok" and score.exact is not None:
-        tree.add(Text(f"= {fmt_exact(score.exact)}, rounded half up to {prec} decimals: "
-                      f"{num(score.value, prec)}", style="dim"))
+        tree.add(Text(cat("score.rounded", exact=fmt_exact(score.exact), prec=prec,
+                          value=cat.num(score.value, prec)), style="dim"))
     elif score.partial is not None:
-        tree.add(Text(f"over the parts that are there: {num(score.partial, prec)} (not the "
-                      f"{level.upper()}: {score.state})", style="dim"))
+        tree.add(Text(cat("score.partial_only", value=cat.num(score.partial, prec),
+                          level=level.upper(), state=score.state), style="dim"))
     for measure, r in ev.printed_scores:
         if measure == level and (r.objective or r.perspective) == about:
-            tree.add(Text(f"the report prints {r.value} ({r.where}); the recomputation differs "
-                          "beyond rounding", style="magenta"))
+            tree.add(Text(cat("score.printed", value=_printed(r.value, cat), where=r.where),
+                          style="magenta"))
     console.print(tree)
 
 
-def _left_out(ev: Evaluation, level: str, about: str, score: Score) -> list[str]:
+def _left_out(ev: Evaluation, level: str, about: str, score: Score, cat: Catalogue = EN
+              ) -> list[str]:
     named = {p.label for p in score.parts}
     if level == "nss":
-        return [f"{r.iku.code} ({r.figure.note})" for r in ev.rows
+        return [f"{r.iku.code} ({cat.note(r.figure.note)})" for r in ev.rows
                 if r.objective.code == about and r.iku.code not in named]
     if level == "nkp":
         return [o.objective.code for o in ev.objectives if o.objective.perspective == about
@@ -830,16 +841,17 @@ def _left_out(ev: Evaluation, level: str, about: str, score: Score) -> list[str]
 
 
 # -- the organisation -----------------------------------------------------------------------
-def render_tree(console: Console, tree: OrgTree) -> None:
-    when = tree.when or "latest year with data"
-    table = Table(title=f"The organisation under {tree.top} · "
-                        f"{'as of ' if tree.as_of else ''}{when}",
+def render_tree(console: Console, tree: OrgTree, cat: Catalogue = EN) -> None:
+    when = tree.when or cat("tree.latest")
+    if tree.as_of:
+        when = cat("eval.as_of", period=when)
+    table = Table(title=cat("tree.title", top=tree.top, when=when),
                   box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column("Owner", overflow="fold", ratio=3)
-    table.add_column("Period", no_wrap=True)
-    table.add_column("NPSS", justify="right", no_wrap=True)
-    table.add_column("above/on/below", justify="center", no_wrap=True)
-    table.add_column("Weakest IKU", overflow="fold", ratio=3)
+    table.add_column(cat("tree.owner"), overflow="fold", ratio=3)
+    table.add_column(cat("col.period"), no_wrap=True)
+    table.add_column(cat("col.npss"), justify="right", no_wrap=True)
+    table.add_column(cat("tree.groups"), justify="center", no_wrap=True)
+    table.add_column(cat("tree.weakest"), overflow="fold", ratio=3)
     for row in tree.rows:
         name = "  " * row.depth + row.owner.short_name
         ev = row.evaluation
@@ -850,11 +862,11 @@ def render_tree(console: Console, tree: OrgTree) -> None:
         counts = "/".join(str(n) for _, n in ev.groups)
         weakest = row.weakest
         weak = Text(f"{weakest.iku.code} {weakest.indicator[:60]}: "
-                    f"{num(weakest.figure.capaian, prec)} %") if weakest else Text("—")
+                    f"{cat.num(weakest.figure.capaian, prec)} %") if weakest else Text("—")
         if row.error:
             weak.append(f"  ({row.error})", style="red")
-        table.add_row(escape(name), ("as of " if ev.as_of else "") + ev.period.label,
-                      score_text(ev.npss, prec), counts, weak)
+        period = cat("eval.as_of", period=ev.period.label) if ev.as_of else ev.period.label
+        table.add_row(escape(name), period, cat.score(ev.npss, prec), counts, weak)
     console.print(table)
 
 
@@ -944,7 +956,7 @@ def render_still_needed(console: Console, needs: Needs) -> None:
         tree.add(Text("no target period is still to come", style="dim"))
     prec = needs.precision
     for n in needs.rows:
-        node = tree.add(Text(f"{n.period.label}: target {target_text(n.target)} "
+        node = tree.add(Text(f"{n.period.label}: target {EN.natural(n.target)} "
                              f"{n.iku.unit_of_measure} "
                              f"(revision {n.revision})", style="bold"))
         node.add(Text(n.how, style="dim"))
@@ -952,7 +964,7 @@ def render_still_needed(console: Console, needs: Needs) -> None:
         if known:
             node.add(Text("in: " + ", ".join(
                 f"{p.unit + ' ' if n.owner_level else ''}{_label(p.period)} "
-                f"{num(p.value, prec)}" for p in known), style="dim"))
+                f"{EN.num(p.value, prec)}" for p in known), style="dim"))
         if n.to_come:
             node.add(Text("to come: " + ", ".join(_label(p) for p in n.to_come), style="dim"))
         for line, a in zip(needed_text(n, prec), n.answers, strict=False):
@@ -961,13 +973,13 @@ def render_still_needed(console: Console, needs: Needs) -> None:
                 step = Decimal(1).scaleb(-prec)
                 before = (a.value - step if n.iku.polarity == "higher_is_better"
                           else a.value + step) if a.value is not None else None
-                detail = (f"  (capaian {num(a.capaian, prec)}; {num(before, prec)} gives "
-                          f"{num(a.short, prec)})")
+                detail = (f"  (capaian {EN.num(a.capaian, prec)}; {EN.num(before, prec)} gives "
+                          f"{EN.num(a.short, prec)})")
             node.add(Text(line) + Text(detail, style="dim"))
         if n.lacking:
             node.add(Text(f"no figure yet this year: {', '.join(n.lacking)}", style="yellow"))
         if n.best is not None:
-            node.add(Text(f"best so far: {num(n.best[0], prec)} ({_label(n.best[1])})",
+            node.add(Text(f"best so far: {EN.num(n.best[0], prec)} ({_label(n.best[1])})",
                           style="dim"))
         if n.at_risk:
             node.add(Text(f"at risk: {n.at_risk}", style="bold red"))

@@ -183,18 +183,3 @@ def average(manual: Manual, figures: Sequence[Figure]) -> Score:
         return Score("average", "", rule, NOT_SCORED, None, None, None, parts,
                      "no IKU has a target in this period")
     return _finish("average", "", rule, parts, manual.scoring.precision)
-
-
-def score_text(s: Score, prec: int) -> str:
-    """A score as a cell: the figure; n/a; or — with why, the partial value apart.
-
-    A partial value is never written where the figure stands."""
-    def fmt(x: Decimal | None) -> str:
-        return "—" if x is None else f"{x:,.{prec}f}"
-
-    if s.state == OK:
-        return fmt(s.value)
-    if s.state == NOT_SCORED:
-        return "n/a"
-    partial = f", partial {fmt(s.partial)}" if s.partial is not None else ""
-    return f"— ({'error' if s.state == ERROR else 'incomplete'}{partial})"

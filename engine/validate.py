@@ -14,6 +14,7 @@ from pathlib import Path
 
 from engine.dataset import Dataset, load_dataset, year_folders
 from engine.errors import Issue, Location, Severity, error, has_errors
+from engine.i18n import EN, Catalogue
 from engine.links import check_links
 from engine.manual import (
     LoadResult,
@@ -168,25 +169,25 @@ def _years(owner_folder: Path) -> list[int]:
     return sorted(int(p.name) for p in owner_folder.iterdir() if p.is_dir() and p.name.isdigit())
 
 
-def summary(v: Validation) -> str:
+def summary(v: Validation, cat: Catalogue = EN) -> str:
     """What was checked and what was found, in one line."""
     errors, warnings = v.count(Severity.ERROR), v.count(Severity.WARNING)
     manuals = [r.manual for r in v.results if r.manual is not None]
     owners = [o.owner for o in v.owners if o.owner]
     parts = []
     if len(owners) > 1:
-        parts.append(f"{len(owners)} owners ({', '.join(owners)})")
+        parts.append(cat("validate.owners", n=len(owners), codes=", ".join(owners)))
     if v.results:
         labels = f" ({', '.join(m.label for m in manuals)})" if len(owners) <= 1 else ""
-        parts.append(f"{len(v.results)} revision(s){labels}, "
-                     f"{sum(r.files for r in v.results)} files, "
-                     f"{sum(len(m.ikus) for m in manuals)} IKUs")
+        parts.append(cat("validate.revisions", n=len(v.results)) + labels
+                     + cat("validate.files_ikus", files=sum(r.files for r in v.results),
+                           ikus=sum(len(m.ikus) for m in manuals)))
     if v.datasets:
         years = f" ({', '.join(d.folder for d in v.datasets)})" if len(owners) <= 1 else ""
-        parts.append(f"{len(v.datasets)} dataset(s){years}, "
-                     f"{sum(d.files for d in v.datasets)} files")
-    text = f"{'; '.join(parts)} checked: {errors} error(s), {warnings} warning(s)"
-    return text if errors else f"OK: {text}"
+        parts.append(cat("validate.datasets", n=len(v.datasets), years=years,
+                         files=sum(d.files for d in v.datasets)))
+    text = cat("validate.summary", what="; ".join(parts), errors=errors, warnings=warnings)
+    return text if errors else cat("validate.ok", summary=text)
 
 
 def _concerns(issue: Issue, checks: dict[str, OwnerCheck]) -> bool:

@@ -92,7 +92,7 @@ def test_readme_gives_the_two_commands() -> None:
 
 def test_no_code_knows_about_iku12() -> None:
     """The 2023 revisions differ only in YAML: no engine module mentions IKU.12."""
-    for path in (ROOT / "engine").glob("*.py"):
+    for path in (ROOT / "engine").rglob("*.py"):
         assert "IKU.12" not in path.read_text(), path
 
 

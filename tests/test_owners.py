@@ -31,7 +31,7 @@ def add_owner(project: Path, code: str, folder: str, *, later: bool = True) -> N
     for path in (project / "manual_iku" / folder).rglob("IKU.*.yaml"):
         path.write_text(path.read_text().replace("value: 99\n", "value: 50\n"))
     for path in (project / "datasets" / folder / "2023").glob("IKU.*.yaml"):
-        path.write_text(path.read_text().replace("77.54", "17.54")
+        path.write_text(path.read_text().replace("77.54", "17.54").replace("87.05", "17.05")
                         .replace("unit: SINKA", f"unit: {code}"))
     ORG.write_text(ORG.read_text() + f"  - code: {code}\n    name: {code}\n    folder: {folder}\n")
 

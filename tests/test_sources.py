@@ -63,8 +63,10 @@ def test_a_year_entry_beside_the_semesters_is_a_conflict(project: Path,
     """PPSIASN's IKU.1 has S1 and S2 entries; a year entry too is a second source."""
     path = DATA / "IKU.01.yaml"
     text = path.read_text()
-    path.write_text(text + "  - unit: PPSIASN\n    period: 2023\n    inputs: {ikm: 90.51}\n")
-    line = len(text.splitlines()) + 1
+    values = text[:text.index("narratives:\n")]  # the values come first, the texts after
+    path.write_text(values + "  - unit: PPSIASN\n    period: 2023\n    inputs: {ikm: 90.51}\n"
+                    + text[len(values):])
+    line = len(values.splitlines()) + 1
     result = cli("validate", "--format", "json")
     assert result.code == 1
     hit = next(i for i in issues(result) if "two sources for PPSIASN 2023" in str(i["message"]))
