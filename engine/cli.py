@@ -769,9 +769,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         if c.kind == "added":
             sys.stdout.write(f"  added     {what} = {_shown(t.value)}\n")
         elif c.kind == "replaced":
-            sys.stdout.write(f"  replaced  {what}: {c.old} -> {_shown(t.value)} ({c.where})\n")
+            sys.stdout.write(f"  replaced  {what}: {c.detail} ({c.where})\n")
         elif c.kind == "annotated":
-            sys.stdout.write(f"  evidence/note added  {what} ({c.where})\n")
+            sys.stdout.write(f"  annotated {what}: {c.detail} ({c.where})\n")
     same = sum(1 for c in result.changes if c.kind == "same")
     if same:
         sys.stdout.write(f"  unchanged: {same} value(s) the data already holds\n")

@@ -184,6 +184,9 @@ def _key_issues(form: FilledForm, sealed: _Sealed) -> list[Issue]:
     return issues
 
 
+_BAD = Decimal("NaN")  # an item whose cell had a problem (already reported)
+
+
 @dataclass
 class _ItemRow:
     name: str  # the item's name
@@ -280,14 +283,19 @@ class _Reader:
             value = None if omitted else self.value(cells["value"], NUMBER, var)
             if value is False or evidence is None or note is None or name is None:
                 ok = False
-                continue
+            if value is False:  # reported; a value is there, for the checks of the others
+                value = _BAD
             assert not isinstance(value, tuple | bool)
-            got.append(_ItemRow(name, value, omitted, evidence, note, cells["value"],
-                                name_cell))
-        if not ok:
-            return None
+            got.append(_ItemRow(name or "", value, omitted, evidence or "", note or "",
+                                cells["value"], name_cell))
         filled = [g for g in got if g.value is not None]
         if not filled:
+            left_out = [g for g in got if g.omitted]
+            if left_out:
+                self.problem(left_out[0].cell, f"`{var.name}`: every item is left out ({OMIT})",
+                             "an items value needs one item at least; leave the cells empty "
+                             "to give no value")
+                return None
             for g in got:
                 if g.evidence or g.note or (g.name_cell is not None and g.name):
                     what = f"item `{g.name}` has no value" if g.name else \
@@ -311,7 +319,7 @@ class _Reader:
                                      "other items of it have",
                              f"type its value, or {OMIT} to leave the item out this period")
                 ok = False
-            if g.name and g.value is not None:
+            if g.name and g.value is not None and g.value is not _BAD:
                 if g.name in seen:
                     self.problem(g.name_cell or g.cell, f"`{var.name}`: item `{g.name}` "
                                  f"twice (first at {seen[g.name].address})",

@@ -57,7 +57,7 @@ class Typed:
 class Change:
     kind: str  # ADDED, SAME, ANNOTATED (evidence or note added), REPLACED or CONFLICT
     typed: Typed  # what the form says
-    old: str  # the value the file holds, as text ("" for ADDED)
+    detail: str  # what the file holds (SAME), or what changes: `99.89 -> 99.9`, `note added`
     where: str  # file:line of the value the file holds, or the file written
 
 
@@ -326,7 +326,7 @@ def plan_file(folder: Path, code: str, period: Period, typed: list[Typed], repla
             new_entries.append((unit, group))
             plan.changes += [Change(ADDED, x, "", shown) for x in group]
             continue
-        _plan_entry(doc, idx, group, replace, sp, ed, plan, issues)
+        _plan_entry(doc, idx, group, period, replace, sp, ed, plan, issues)
     if new_entries:
         _append_entries(doc, sp, ed, period, new_entries)
     if not ed.edits:
@@ -365,7 +365,7 @@ def _append_entries(doc: LoadedDoc, sp: dict[Any, Span], ed: _Edits, period: Per
         ed.replace(last, last, "".join(", " + entry_flow(u, period, g) for u, g in new), 0)
 
 
-def _plan_entry(doc: LoadedDoc, idx: int, group: list[Typed], replace: bool,
+def _plan_entry(doc: LoadedDoc, idx: int, group: list[Typed], period: Period, replace: bool,
                 sp: dict[Any, Span], ed: _Edits, plan: FilePlan, issues: list[Issue]) -> None:
     entry = doc.data["values"][idx]
     inputs = entry["inputs"]
@@ -382,13 +382,13 @@ def _plan_entry(doc: LoadedDoc, idx: int, group: list[Typed], replace: bool,
                                          typed.note, indent))
             plan.changes.append(Change(ADDED, typed, "", plan.shown))
             continue
-        _plan_input(doc, ipath, typed, entry, replace, sp, ed, plan, issues)
+        _plan_input(doc, ipath, typed, entry, period, replace, sp, ed, plan, issues)
     _add_members(ed, sp, ipath, names, add_flow, add_block, 2)
 
 
 def _plan_input(doc: LoadedDoc, ipath: tuple[Any, ...], typed: Typed, entry: dict[str, Any],
-                replace: bool, sp: dict[Any, Span], ed: _Edits, plan: FilePlan,
-                issues: list[Issue]) -> None:
+                period: Period, replace: bool, sp: dict[Any, Span], ed: _Edits,
+                plan: FilePlan, issues: list[Issue]) -> None:
     name = typed.variable
     vpath = (*ipath, name)
     raw = entry["inputs"][name]
@@ -414,24 +414,26 @@ def _plan_input(doc: LoadedDoc, ipath: tuple[Any, ...], typed: Typed, entry: dic
         plan.changes.append(Change(SAME, typed, shown_value(old.value), where))
         return
     if not same_value or differs:
-        what = "value" if not same_value else " and ".join(differs)
+        what = " and ".join((["value"] if not same_value else []) + differs)
+        have = _describe(old.value, old.evidence, old.note, not same_value, differs)
+        says = _describe(typed.value, typed.evidence, typed.note, not same_value, differs)
         if not replace:
-            have = _describe(old.value, old.evidence, old.note, not same_value, differs)
-            says = _describe(typed.value, typed.evidence, typed.note, not same_value, differs)
             issues.append(error(
-                f"{typed.iku} {typed.unit} {name}: the form's {what} differs from the data's "
-                f"({have} at {where}; the form says {says})",
-                Location(typed.cell), iku=typed.iku, unit=typed.unit, code="import-conflict",
+                f"`{name}`: the form's {what} differs from the data's ({have} at {where}; the "
+                f"form says {says})", Location(typed.cell), iku=typed.iku, unit=typed.unit,
+                period=str(period), code="import-conflict",
                 hint="iku import --replace writes the form's; or correct the form"))
-            plan.changes.append(Change(CONFLICT, typed, shown_value(old.value), where))
+            plan.changes.append(Change(CONFLICT, typed, f"{have} -> {says}", where))
             return
-        kind = REPLACED
+        kind, detail = REPLACED, f"{have} -> {says}"
     else:
         kind = ANNOTATED
+        detail = " and ".join(w for w, h in (("evidence", old.evidence), ("note", old.note))
+                              if texts[w] != h) + " added"
     value = typed.value if not same_value else old.value
     _edit_input(ed, sp, vpath, raw, value, old.value, texts["evidence"], texts["note"],
                 not same_value)
-    plan.changes.append(Change(kind, typed, shown_value(old.value), where))
+    plan.changes.append(Change(kind, typed, detail, where))
 
 
 def _describe(value: InputData, evidence: str, note: str, show_value: bool,
@@ -521,7 +523,8 @@ def write_all(plans: list[FilePlan], manuals: ManualSet) -> None:
                                            plan.path.read_bytes())
         try:
             for plan in changed:
-                os.replace(temps.pop(plan.path), plan.path)
+                os.replace(temps[plan.path], plan.path)
+                del temps[plan.path]
                 done.append(plan.path)
         except OSError as exc:
             for path in reversed(done):

@@ -504,7 +504,9 @@ def row_texts(form: Form, row: FormRow) -> list[str]:
 
 
 def number_text(d: Decimal, numbers: str) -> str:
-    """>>> number_text(Decimal("1234.5"), "id"), number_text(Decimal("1234.5"), "en")
+    """A number as text in the form's format.
+
+    >>> number_text(Decimal("1234.5"), "id"), number_text(Decimal("1234.5"), "en")
     ('1234,5', '1234.5')
     """
     text = fmt(d)
