@@ -325,7 +325,7 @@ class _Reader:
                                  f"twice (first at {seen[g.name].address})",
                                  "give each item once")
                     ok = False
-                seen[g.name] = g.name_cell or g.cell
+                seen.setdefault(g.name, g.name_cell or g.cell)
         if not ok:
             return None
         pairs = tuple((g.name, g.value) for g in filled if g.value is not None)

@@ -205,7 +205,8 @@ class _Edits:
         self.edits.append((start, end, depth, new))
 
     def insert_lines(self, offset: int, lines: list[str], depth: int) -> None:
-        """Insert whole lines at the start of a line (`offset` from `_Text.after_line`)."""
+        """Insert whole lines at the start of a line (`offset` from `_Text.after_line`), with
+        the file's own line ends."""
         nl = "\r\n" if "\r\n" in self.text.text else "\n"
         lead = nl if offset == len(self.text.text) and self.text.text and \
             not self.text.text.endswith("\n") else ""
@@ -359,7 +360,10 @@ def _append_entries(doc: LoadedDoc, sp: dict[Any, Span], ed: _Edits, period: Per
         ed.insert_lines(t.after_line(t.end(span)), lines, 0)
     elif count == 0:  # `values: []`: the entries as a block list in its place
         lines = [line for unit, group in new for line in entry_lines(unit, period, group, 2)]
-        ed.replace(t.at(span.start), t.end(span), "\n" + "\n".join(lines), 0)
+        assert span.key is not None
+        colon = t.text.index(":", t.at(span.key))
+        nl = "\r\n" if "\r\n" in t.text else "\n"
+        ed.replace(colon + 1, t.end(span), nl + nl.join(lines), 0)
     else:
         last = t.end(sp[("values", count - 1)])
         ed.replace(last, last, "".join(", " + entry_flow(u, period, g) for u, g in new), 0)
@@ -414,18 +418,18 @@ def _plan_input(doc: LoadedDoc, ipath: tuple[Any, ...], typed: Typed, entry: dic
         plan.changes.append(Change(SAME, typed, shown_value(old.value), where))
         return
     if not same_value or differs:
-        what = " and ".join((["value"] if not same_value else []) + differs)
-        have = _describe(old.value, old.evidence, old.note, not same_value, differs)
-        says = _describe(typed.value, typed.evidence, typed.note, not same_value, differs)
+        parts = [_value_change(old.value, typed.value)] if not same_value else []
+        parts += [f'{w} "{getattr(old, w)}" -> "{texts[w]}"' for w in differs]
+        detail = "; ".join(parts)
         if not replace:
             issues.append(error(
-                f"`{name}`: the form's {what} differs from the data's ({have} at {where}; the "
-                f"form says {says})", Location(typed.cell), iku=typed.iku, unit=typed.unit,
-                period=str(period), code="import-conflict",
+                f"`{name}`: the form differs from the data at {where}: {detail}",
+                Location(typed.cell), iku=typed.iku, unit=typed.unit, period=str(period),
+                code="import-conflict",
                 hint="iku import --replace writes the form's; or correct the form"))
-            plan.changes.append(Change(CONFLICT, typed, f"{have} -> {says}", where))
+            plan.changes.append(Change(CONFLICT, typed, detail, where))
             return
-        kind, detail = REPLACED, f"{have} -> {says}"
+        kind = REPLACED
     else:
         kind = ANNOTATED
         detail = " and ".join(w for w, h in (("evidence", old.evidence), ("note", old.note))
@@ -436,12 +440,21 @@ def _plan_input(doc: LoadedDoc, ipath: tuple[Any, ...], typed: Typed, entry: dic
     plan.changes.append(Change(kind, typed, detail, where))
 
 
-def _describe(value: InputData, evidence: str, note: str, show_value: bool,
-              texts: list[str]) -> str:
-    parts = [shown_value(value)] if show_value else []
-    parts += [f'evidence "{evidence}"'] if "evidence" in texts else []
-    parts += [f'note "{note}"'] if "note" in texts else []
-    return ", ".join(parts)
+def _value_change(old: InputData, new: InputData) -> str:
+    """What differs between two values: `99.89 -> 99.9`; for items, only the items that
+    differ (`email 100 -> 90; audit 100 -> left out; baru new: 80`).
+
+    >>> _value_change(Items((("a", Decimal(1)), ("b", Decimal(2)))),
+    ...               Items((("a", Decimal(1)), ("b", Decimal(3)), ("c", Decimal(4)))))
+    'b 2 -> 3; c new: 4'
+    """
+    if not (isinstance(old, Items) and isinstance(new, Items)):
+        return f"{shown_value(old)} -> {shown_value(new)}"
+    was, now = dict(old.pairs), dict(new.pairs)
+    parts = [f"{k} {fmt(v)} -> {fmt(now[k])}" if k in now else f"{k} {fmt(v)} -> left out"
+             for k, v in was.items() if now.get(k) != v]
+    parts += [f"{k} new: {fmt(v)}" for k, v in now.items() if k not in was]
+    return "; ".join(parts) or "the order of the items"
 
 
 def _edit_input(ed: _Edits, sp: dict[Any, Span], vpath: tuple[Any, ...], raw: Any,

@@ -389,8 +389,8 @@ def test_a_different_value_needs_replace(project: Path, cli: Callable[..., Run])
     fill(Path("form.xlsx"), Path("filled.xlsx"), TW4_INTI)
     refused = cli("import", "filled.xlsx")
     assert refused.code == 1
-    assert "`Z1`: the form's value differs from the data's (99.89 at " \
-           "datasets/deputi-sinka/2023/IKU.08.yaml:" in refused.err
+    assert "`Z1`: the form differs from the data at datasets/deputi-sinka/2023/IKU.08.yaml:" \
+           in refused.err and ": 99.89 -> 99.9 [IKU.8 INTI 2023-TW4]" in refused.err
     assert "[IKU.8 INTI 2023-TW4] (iku import --replace" in refused.err
     assert path.read_text() == before
     replaced = cli("import", "filled.xlsx", "--replace")
