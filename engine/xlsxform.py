@@ -143,6 +143,13 @@ def write_xlsx(form: Form, path: Path) -> None:
     for name, width in _WIDTHS.items():
         ws.column_dimensions[column_letter(col[name])].width = width
     ws.freeze_panes = ws.cell(FIRST_ROW, 1)
+    ws.row_dimensions[HEADER_ROW].height = 30  # two lines: "Previous (TW IV 2023)"
+    # printed (some offices fill forms on paper first): landscape, all columns on one page
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.protection.sheet = True  # no password: a guard against slips; the checksum is the seal
 
     notes = wb.create_sheet(NOTES)
