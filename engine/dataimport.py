@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from engine.datawrite import CONFLICT, Change, FilePlan, Typed, plan_file, write_all
-from engine.errors import EXIT_INPUT, InputError, Issue, Location, error
+from engine.errors import EXIT_INPUT, EXIT_USAGE, InputError, Issue, Location, error
 from engine.forms import (
     FORM_VERSION,
     ITEM,
@@ -66,7 +66,7 @@ class ImportResult:
 def read_form(path: Path) -> FilledForm:
     shown = display_path(path)
     if not path.is_file():
-        raise InputError((error(f"{shown} does not exist", code="usage"),), 2)
+        raise InputError((error(f"{shown} does not exist", code="usage"),), EXIT_USAGE)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         from engine.forms import read_csv
@@ -77,7 +77,8 @@ def read_form(path: Path) -> FilledForm:
 
         return read_xlsx(path, shown)
     raise InputError((error(f"{shown}: a form is an .xlsx or a .csv file", code="usage",
-                            hint="save the form as Excel Workbook (.xlsx) or CSV UTF-8"),), 2)
+                            hint="save the form as Excel Workbook (.xlsx) or CSV UTF-8"),),
+                     EXIT_USAGE)
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ def check_key(form: FilledForm, project: Project, owner: str | None, period: str
         try:
             asked = Period.loose(period, when.year)
         except PeriodError as exc:
-            raise InputError((error(str(exc), code="usage"),), 2) from None
+            raise InputError((error(str(exc), code="usage"),), EXIT_USAGE) from None
         if asked != when:
             refuse(f"the form is for {when} ({when.label}); --period says {asked}",
                    "import it without --period, or use the form of the period meant")
