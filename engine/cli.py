@@ -291,6 +291,60 @@ def build_parser() -> argparse.ArgumentParser:
     from engine.cli_checks import add_parsers  # check, needed
 
     add_parsers(sub, manuals_arg, data_arg, owner_arg)
+
+    p = sub.add_parser("template", help="a spreadsheet form of the inputs due in a period",
+                       description="Write a data-entry form (XLSX, or CSV by the output's "
+                       "extension) for one period: one row per input due (each IKU of the "
+                       "revision in force at the period's end that measures the period, each "
+                       "unit that carries it, each variable its formula reads; items one per "
+                       "row), with meaning, unit of measure, allowed range and the previous "
+                       "period's value; the value, evidence and note cells to fill. A hidden "
+                       "key ties the form to the owner, period and revision; iku import reads "
+                       "it back. docs/forms.md describes the form.",
+                       epilog="exit codes: 0 written; 2 usage (unknown period, unit, nothing "
+                       "due); 3 the manual cannot be used.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    manuals_arg(p)
+    data_arg(p)
+    owner_arg(p)
+    p.add_argument("--period", required=True,
+                   help="the period the values are for: 2024-TW1, 2024-S1, 2024 (any case)")
+    p.add_argument("--unit", help="only this unit's rows, such as INTI (default: every unit "
+                                  "that owes inputs)")
+    p.add_argument("--numbers", choices=("id", "en"), default="id",
+                   help="how text cells are read: id, Indonesian (1.234,5: thousands dots, "
+                        "decimal comma; the default) or en (1234.5)")
+    p.add_argument("--output", type=Path, metavar="FILE",
+                   help="the form: .xlsx or .csv (default: form-<owner>-<period>[-<unit>]"
+                        ".xlsx)")
+
+    p = sub.add_parser("import", help="read a filled form into the datasets' YAML",
+                       description="Read a form made by iku template and filled in (XLSX or "
+                       "CSV) and write its values into the owner's dataset files of that "
+                       "year. Every cell is checked first and every problem named by sheet "
+                       "and cell; nothing is written unless all are clean. A form from "
+                       "another revision, owner or period, or with an edited key, is refused. "
+                       "A value the data already holds is left alone; a different one needs "
+                       "--replace. Comments, order and notes of the files stay; the files "
+                       "change together or not at all.",
+                       epilog="exit codes: 0 written (or nothing to write); 1 problems in the "
+                       "form's cells, or values that differ from the data without --replace: "
+                       "nothing written; 2 usage; 3 the form is refused (key, revision, owner, "
+                       "period) or the manual or data cannot be used.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", type=Path, metavar="FILE", help="the filled form, .xlsx or .csv")
+    manuals_arg(p)
+    data_arg(p)
+    p.add_argument("--owner", metavar="OWNER",
+                   help="refuse the form unless it is this owner's (default: the form's)")
+    p.add_argument("--period", help="refuse the form unless it is for this period (default: "
+                                    "the form's)")
+    p.add_argument("--replace", action="store_true",
+                   help="write the form's value where the data holds a different one (each "
+                        "is listed)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check everything and show the changes as a unified diff; write "
+                        "nothing")
     return parser
 
 
@@ -808,6 +862,91 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from engine.forms import csv_text, make_form
+
+    project, data_owner, _ = _project(args)
+    owner = project.owner(args.owner or data_owner)
+    try:
+        period = Period.loose(args.period, None)
+    except PeriodError as exc:
+        raise _usage(str(exc)) from None
+    unit = ""
+    if args.unit:
+        manual = project.manuals(owner.code, period.year).in_force(period)
+        unit = _unit(args, manual) if manual is not None else args.unit
+    form = make_form(project, owner.code, period, unit, args.numbers)
+    if not form.rows:
+        who = unit or owner.code
+        raise _usage(f"no input is due from {who} for {period} ({period.label}) under "
+                     f"manual {form.revision}", "check --period and --unit; `iku show` lists "
+                                                "each IKU's schedule")
+    name = f"form-{owner.code}-{period}{'-' + unit if unit else ''}.xlsx"
+    output: Path = args.output or Path(name)
+    if output.suffix.lower() == ".csv":
+        from engine.export import write_atomic
+
+        write_atomic(output, "\ufeff" + csv_text(form))  # the BOM tells spreadsheets UTF-8
+    elif output.suffix.lower() == ".xlsx":
+        from engine.xlsxform import write_xlsx
+
+        write_xlsx(form, output)
+    else:
+        raise _usage(f"--output {output}: a form is an .xlsx or a .csv file")
+    sys.stdout.write(f"wrote {output}: {len(form.rows)} rows, {form.owner} {form.period} "
+                     f"({form.period.label}){', unit ' + unit if unit else ''}, manual "
+                     f"{form.revision}\n")
+    for note in form.notes:
+        sys.stdout.write(f"  note: {note}\n")
+    sys.stdout.write(f"fill it, then: iku import {output}\n")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from engine.dataimport import import_form
+
+    project, _, _ = _project(args)
+    result, issues = import_form(project, args.file, args.owner, args.period, args.replace,
+                                 args.dry_run)
+    shown = display_path(args.file)
+    if issues:
+        _report(issues)
+        sys.stderr.write(f"iku import: nothing written; {len(issues)} problem(s) in {shown}\n")
+        return EXIT_FINDINGS
+    sys.stdout.write(f"{shown}: {result.owner} {result.period} ({result.period.label}), "
+                     f"manual {result.revision}: {result.cells} value(s)\n")
+    if not result.cells:
+        sys.stdout.write("nothing to import: no value is filled in\n")
+        return EXIT_OK
+    for c in result.changes:
+        t = c.typed
+        what = f"{t.iku} {t.unit} {t.variable}"
+        if c.kind == "added":
+            sys.stdout.write(f"  added     {what} = {_shown(t.value)}\n")
+        elif c.kind == "replaced":
+            sys.stdout.write(f"  replaced  {what}: {c.detail} ({c.where})\n")
+        elif c.kind == "annotated":
+            sys.stdout.write(f"  annotated {what}: {c.detail} ({c.where})\n")
+    same = sum(1 for c in result.changes if c.kind == "same")
+    if same:
+        sys.stdout.write(f"  unchanged: {same} value(s) the data already holds\n")
+    if args.dry_run:
+        for plan in result.plans:
+            sys.stdout.write(plan.diff())
+        verb = "would write"
+    else:
+        verb = "wrote"
+    files = [p.shown + (" (new)" if p.old is None else "") for p in result.plans]
+    sys.stdout.write(f"{verb} {', '.join(files)}\n" if files else "no file changes\n")
+    return EXIT_OK
+
+
+def _shown(value: object) -> str:
+    from engine.datawrite import shown_value
+
+    return shown_value(value)  # type: ignore[arg-type]
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from engine.cli_checks import cmd_check as run
 
@@ -823,7 +962,7 @@ def cmd_needed(args: argparse.Namespace) -> int:
 COMMANDS = {"validate": cmd_validate, "show": cmd_show, "evaluate": cmd_evaluate,
             "report": cmd_report, "explain": cmd_explain, "diff": cmd_diff,
             "reconcile": cmd_reconcile, "new-revision": cmd_new_revision, "check": cmd_check,
-            "needed": cmd_needed}
+            "needed": cmd_needed, "template": cmd_template, "import": cmd_import}
 
 
 # -- checks before a command runs ----------------------------------------------------------

@@ -513,3 +513,24 @@ def data_years(owner_folder: Path) -> list[int]:
         return []
     return sorted(int(p.name) for p in owner_folder.iterdir()
                   if p.is_dir() and p.name.isdigit() and has_inputs(p))
+
+
+def read_input(name: str, raw: Any, doc: LoadedDoc, path: tuple[Any, ...]) -> InputValue:
+    """One input as written in a loaded, schema-valid dataset file (for `iku import`,
+    which compares a form's values with what a file holds)."""
+    return _input(name, raw, doc, path)
+
+
+def check_file(doc: LoadedDoc, path: Path, manuals: ManualSet) -> list[Issue]:
+    """The checks `load_dataset` makes of one indicator file of a year folder named for its
+    year: schema, file name, year, and every entry against the revision in force. For a
+    file about to be written (`iku import`), before it replaces the old one."""
+    code = code_of_stem(path.stem)
+    issues = list(schemacheck.validate(doc, "dataset", iku=code))
+    if issues:
+        return issues
+    name_issue = file_name_issue(path, doc.data["iku"], doc, "iku")
+    if name_issue is not None:
+        return [name_issue]
+    _load_inputs(doc, int(path.parent.name), manuals, issues, set())
+    return _once(issues)

@@ -441,3 +441,63 @@ def _resolved(cwd: str) -> Path:
     """The working directory resolved once per directory (every file shown needs it)."""
     return Path(cwd).resolve()
 
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one value stands in a text, for editing it in place (engine.datawrite)."""
+
+    start: tuple[int, int]  # (line, column), 0-based, of its first character
+    end: tuple[int, int]  # just past its last character; a block collection's ends where its
+    # last value does (a parser's own end mark lies past trailing blank and comment lines)
+    style: str  # "plain", "quoted", "literal" (| or >), "flow" ({} or []) or "block"
+    key: tuple[int, int] | None = None  # the start of its key, for a mapping's value
+
+
+def spans(text: str) -> dict[PathKey, Span]:
+    """Each value's span in `text`, by path; for a text that `parse_text` has accepted (the
+    checks are not repeated here). Only the dataset writer needs this, so the loader's hot
+    path does not pay for it."""
+    out: dict[PathKey, Span] = {}
+    loader = _LoaderClass(text)
+    try:
+        loader.get_event()  # stream start
+        if not loader.check_event(yaml.StreamEndEvent):
+            loader.get_event()  # document start
+            _span(loader, (), None, out)
+    finally:
+        if hasattr(loader, "dispose"):
+            loader.dispose()
+    return out
+
+
+def _span(loader: Any, path: PathKey, key: tuple[int, int] | None,
+          out: dict[PathKey, Span]) -> tuple[int, int]:
+    """Record the span of the value starting at the next event; return where it ends."""
+    event = loader.get_event()
+    start = (event.start_mark.line, event.start_mark.column)
+    if isinstance(event, yaml.ScalarEvent):
+        assert event.end_mark is not None
+        style = {None: "plain", "": "plain", "'": "quoted", '"': "quoted"}.get(event.style,
+                                                                               "literal")
+        end = (event.end_mark.line, event.end_mark.column)
+        out[path] = Span(start, end, style, key)
+        return end
+    flow = bool(event.flow_style)
+    end = start
+    if isinstance(event, yaml.SequenceStartEvent):
+        index = 0
+        while not loader.check_event(yaml.SequenceEndEvent):
+            end = _span(loader, (*path, index), None, out)
+            index += 1
+    else:
+        while not loader.check_event(yaml.MappingEndEvent):
+            key_event = loader.get_event()
+            name = key_event.value
+            end = _span(loader, (*path, name),
+                        (key_event.start_mark.line, key_event.start_mark.column), out)
+    closing = loader.get_event()
+    if flow:
+        end = (closing.end_mark.line, closing.end_mark.column)
+    out[path] = Span(start, end, "flow" if flow else "block", key)
+    return end
