@@ -108,10 +108,9 @@ RULES = _table(
         "menjelaskan faktor keberhasilan maupun hambatan/kendala serta upaya perbaikannya; "
         "analisis keberhasilan/kegagalan dan upaya perbaikan per triwulan atas setiap IKU",
         Severity.WARNING,
-        "a figure below its target has its success and failure factors and the corrective "
-        "steps written down",
-        needs="the narrative fields of data entries (penjelasan, permasalahan, rekomendasi), "
-              "which the report work adds"),
+        "a figure below its target has its success and failure factors (penjelasan, "
+        "permasalahan) and the corrective steps (rekomendasi) written in the data's "
+        "`narratives`"),
 )
 
 

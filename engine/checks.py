@@ -18,8 +18,10 @@ import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from engine.checkrules import RULES, Effective, effective
+from engine.codes import file_stem
 from engine.dataset import load_reported
 from engine.errors import EXIT_USAGE, InputError, Issue, Location, Severity, error
 from engine.evaluate import Evaluator
@@ -331,12 +333,62 @@ def _target_set(iku: Iku, unit: str, t: Target, year: int, prec: int, s: Effecti
                 break
 
 
+# -- recommendations 11 and 18: what happened below target is written down ---------------------
+_FIELDS = (("penjelasan", "the success and failure factors"),
+           ("permasalahan", "the problems met"),
+           ("rekomendasi", "the corrective steps"))
+
+
+def _narratives(ctx: _Context) -> Iterable[Issue]:
+    rule = "narrative-below-target"
+    if ctx.year not in ctx.project.evaluable_years(ctx.owner):
+        ctx.notes[rule] = f"no data of {ctx.year}: nothing to check"
+        return
+    ev = ctx.project.evaluator(ctx.owner, ctx.year)
+    data = ev.data
+    when = ctx.as_of or Period.of(ctx.year, "Y")
+    manual = ev.manual_for(when)
+    if manual is None:
+        ctx.notes[rule] = f"no revision in force for {when}"
+        return
+    s = ctx.settings(rule, manual)
+    if not s.enabled:
+        return
+    below = 0
+    # the owner's figures and each unit's, as the report's appendices show them
+    for unit in [manual.owner, *(u.code for u in manual.units if u.code != manual.owner)]:
+        for row in ev.evaluate(when, unit, as_of=ctx.as_of is not None).rows:
+            fig = row.figure
+            if fig.group != "below":
+                continue
+            below += 1
+            text = data.narrative(fig.iku, unit, fig.period) or \
+                data.narrative(fig.iku, unit, when)
+            lacking = [what for name, what in _FIELDS if not (text and getattr(text, name))]
+            if not lacking:
+                continue
+            where = text.location if text is not None else _data_file(data.folder, fig.iku)
+            field_names = [name for name, what in _FIELDS
+                           if not (text and getattr(text, name))]
+            yield Issue(s.severity, f"{fig.iku} {unit} {fig.period}: capaian "
+                        f"{_fmt(fig.capaian or Decimal(0))} % is below target, and "
+                        f"{', '.join(lacking)} are not written down ({s.rule.cites})", where,
+                        f"write {', '.join(field_names)} under `narratives:` for {unit} "
+                        f"{fig.period} in this file", fig.iku, unit, str(fig.period), rule)
+    ctx.notes[rule] = f"{below} figures below target in {data.folder}"
+
+
+def _data_file(folder: str, code: str) -> Location:
+    return Location(str(Path(folder) / f"{file_stem(code)}.yaml"))
+
+
 # One function per available rule of engine.checkrules.RULES (tests/test_checks.py checks).
 CHECKS: dict[str, Callable[[_Context], Iterable[Issue]]] = {
     "target-below-previous": _below_previous,
     "target-far-above-previous": _far_above_previous,
     "figure-evidence": _evidence,
     "period-targets": _period_targets,
+    "narrative-below-target": _narratives,
 }
 
 
