@@ -331,12 +331,16 @@ def _without_conflicts(entries: list[Entry], manuals: ManualSet, issues: list[Is
     year entry beside the unit's semesters) is a second source for one figure: an error at
     both, never a silent winner."""
     out: list[Entry] = []
+    by_unit: dict[str, list[Entry]] = {}
+    for e in entries:
+        by_unit.setdefault(e.unit, []).append(e)
     for e in entries:
         manual = manuals.in_force(e.period)
         iku = manual.iku(e.iku) if manual else None
         measured = iku.schedule.measured if iku else ()
-        inside = [o for o in entries if o.unit == e.unit and o.period != e.period
-                  and o.period in e.period.inside() and o.period.suffix in measured]
+        within = e.period.inside()
+        inside = [o for o in by_unit[e.unit] if o.period != e.period
+                  and o.period in within and o.period.suffix in measured]
         if e.period.suffix in measured or not inside:
             out.append(e)
             continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 MONTHS: tuple[str, ...] = tuple(f"M{m:02d}" for m in range(1, 13))
 _MONTH_NAMES = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
@@ -82,10 +83,7 @@ class Period:
 
     @classmethod
     def parse(cls, text: str | int) -> Period:
-        m = _PATTERN.match(str(text).strip())
-        if not m:
-            raise PeriodError(f"`{text}` is not a period; {_FORMS}")
-        return cls(int(m.group("year")), m.group("suffix") or "Y")
+        return _parse(str(text))
 
     @classmethod
     def loose(cls, text: str, year: int | None) -> Period:
@@ -127,13 +125,11 @@ class Period:
 
     @property
     def start(self) -> dt.date:
-        return dt.date(self.year, _START_MONTH[self.suffix], 1)
+        return _bounds(self.year, self.suffix)[0]
 
     @property
     def end(self) -> dt.date:
-        month = _END_MONTH[self.suffix]
-        next_first = dt.date(self.year + (month == 12), month % 12 + 1, 1)
-        return next_first - dt.timedelta(days=1)
+        return _bounds(self.year, self.suffix)[1]
 
     @property
     def is_year(self) -> bool:
@@ -142,11 +138,31 @@ class Period:
     def inside(self) -> tuple[Period, ...]:
         """The periods of the same year that lie within this one, itself last: a quarter
         holds its three months, a semester its quarters and months, the year all."""
-        return tuple(
-            Period(self.year, s)
-            for s in SUFFIXES
-            if self.start <= Period(self.year, s).start and Period(self.year, s).end <= self.end
-        )
+        return _inside(self.year, self.suffix)
 
     def order(self) -> int:
         return SUFFIXES.index(self.suffix)
+
+
+# Periods are few (17 a year) and asked about often (every data entry, every schedule):
+# their dates and what lies inside them are computed once per period.
+@cache
+def _bounds(year: int, suffix: str) -> tuple[dt.date, dt.date]:
+    month = _END_MONTH[suffix]
+    next_first = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return dt.date(year, _START_MONTH[suffix], 1), next_first - dt.timedelta(days=1)
+
+
+@cache
+def _inside(year: int, suffix: str) -> tuple[Period, ...]:
+    start, end = _bounds(year, suffix)
+    return tuple(Period(year, s) for s in SUFFIXES
+                 if start <= _bounds(year, s)[0] and _bounds(year, s)[1] <= end)
+
+
+@lru_cache(maxsize=4096)  # every data entry names its period; a few dozen texts recur
+def _parse(text: str) -> Period:
+    m = _PATTERN.match(text.strip())
+    if not m:
+        raise PeriodError(f"`{text}` is not a period; {_FORMS}")
+    return Period(int(m.group("year")), m.group("suffix") or "Y")

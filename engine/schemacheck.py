@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import InputError, Issue, did_you_mean, error
+from engine.fastschema import Check, UnsupportedSchema, compile_schema
 from engine.safeio import read_regular, replace_file
 from engine.yamlload import LoadedDoc
 
@@ -64,6 +65,16 @@ def _validator(name: str) -> Draft202012Validator:
     # The schemas are ours and tests/test_docs.py checks each against the meta-schema;
     # checking them again on every run would cost as much as validating the manuals.
     return Draft202012Validator(load_schema(name))
+
+
+@cache
+def _fast(name: str) -> Check | None:
+    """The compiled yes/no check of a schema; None when it uses a keyword engine.fastschema
+    does not implement (then jsonschema decides alone)."""
+    try:
+        return compile_schema(load_schema(name))
+    except UnsupportedSchema:
+        return None
 
 
 def check_schema_file(name: str) -> None:
@@ -303,6 +314,11 @@ def validate(doc: LoadedDoc, schema_name: str, **context: str) -> list[Issue]:
     # on, files unchanged since an earlier clean run are validated once.
     verdict = hashlib.sha256(f"{_schema_digest(schema_name)}:{doc.digest}".encode()).hexdigest()
     if doc.digest and verdict in _VERDICTS:
+        return []
+    fast = _fast(schema_name)
+    if fast is not None and fast(doc.data):
+        if doc.digest:
+            _VERDICTS.add(verdict)
         return []
     issues: list[Issue] = []
     seen: set[tuple[Any, ...]] = set()

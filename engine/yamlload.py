@@ -41,7 +41,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import ScalarNode
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import BaseResolver
@@ -86,6 +85,7 @@ _AMBIGUOUS = (
     (re.compile(r"^[-+]?0[oOxXbB][0-9a-fA-F_]+$"), "it looks like an octal, hex or binary number"),
     (re.compile(r"^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$"), "infinity and NaN are not numbers here"),
 )
+_AMBIGUOUS_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _AMBIGUOUS))
 # Bidirectional overrides and isolates can make text display differently from what it is.
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
@@ -118,6 +118,23 @@ for _tag, _regexp, _first in (
     (_NULL, _NULL_RE, ["~", "n", "N", ""]),
 ):
     _Resolver.add_implicit_resolver(_tag, _regexp, _first)
+
+
+# The implicit resolvers by first character, in the order _Resolver tries them: PyYAML's
+# `resolve` does the same lookup, but through a general method per scalar.
+_BY_FIRST: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
+    first: tuple(pairs) for first, pairs in _Resolver.yaml_implicit_resolvers.items()
+    if first is not None
+}
+
+
+def _resolve(value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag of an untagged scalar: _Resolver's answer."""
+    if implicit[0]:
+        for tag, regexp in _BY_FIRST.get(value[:1], ()):
+            if regexp.match(value):
+                return tag
+    return _STR
 
 
 class _Loader(Reader, Scanner, Parser, _Resolver):
@@ -233,7 +250,7 @@ def _scalar(event: yaml.ScalarEvent, tag: str) -> Any:
                     f"U+{ord(ch):04X} in a quoted value", event.start_mark,
                     "remove it; it is invisible or changes how the text displays")
     if tag == _STR:
-        if not event.style:  # plain (None from PyYAML, "" from libyaml): check for surprises
+        if not event.style and _AMBIGUOUS_ANY.match(value):  # plain: a surprise, but which?
             for pattern, why in _AMBIGUOUS:
                 if pattern.match(value):
                     raise _fail(f"ambiguous value `{value}`: {why}", event.start_mark,
@@ -300,25 +317,28 @@ _NOT_ALLOWED = "write the value out in full; anchors and aliases are not support
 
 
 def _value(loader: Any, path: PathKey, lines: dict[PathKey, tuple[int, int]],
-           depth: int) -> Any:
+           depth: int, located: bool = False) -> Any:
     """One value, built straight from the event stream (no node tree in between).
 
-    An alias or anchor is refused at its own mark, before anything could expand."""
+    An alias or anchor is refused at its own mark, before anything could expand. `located`:
+    the caller has recorded where the value stands already (a mapping value, at its key)."""
     event = loader.get_event()
+    cls = event.__class__
     mark = event.start_mark
-    if isinstance(event, yaml.AliasEvent):
+    if cls is yaml.AliasEvent:
         raise _fail(f"alias `*{event.anchor}` is not allowed", mark, _NOT_ALLOWED)
     if getattr(event, "anchor", None) is not None:
         raise _fail(f"anchor `&{event.anchor}` is not allowed", mark, _NOT_ALLOWED)
     if depth > MAX_DEPTH:
         raise _fail(f"nesting deeper than {MAX_DEPTH} levels", mark)
-    lines.setdefault(path, (mark.line + 1, mark.column + 1))
-    if isinstance(event, yaml.ScalarEvent):
+    if not located:
+        lines.setdefault(path, (mark.line + 1, mark.column + 1))
+    if cls is yaml.ScalarEvent:
         tag = event.tag
         if tag is None or tag == "!":
-            tag = loader.resolve(ScalarNode, event.value, event.implicit)
+            tag = _resolve(event.value, event.implicit)
         return _scalar(event, tag)
-    if isinstance(event, yaml.SequenceStartEvent):
+    if cls is yaml.SequenceStartEvent:
         tag = event.tag if event.tag not in (None, "!") else _SEQ
         if tag != _SEQ:
             raise _fail(f"tag `{tag}` is not allowed", mark)
@@ -327,7 +347,7 @@ def _value(loader: Any, path: PathKey, lines: dict[PathKey, tuple[int, int]],
             items.append(_value(loader, (*path, len(items)), lines, depth + 1))
         loader.get_event()
         return items
-    if isinstance(event, yaml.MappingStartEvent):
+    if cls is yaml.MappingStartEvent:
         tag = event.tag if event.tag not in (None, "!") else _MAP
         if tag != _MAP:
             raise _fail(f"tag `{tag}` is not allowed", mark)
@@ -335,15 +355,14 @@ def _value(loader: Any, path: PathKey, lines: dict[PathKey, tuple[int, int]],
         while not loader.check_event(yaml.MappingEndEvent):
             key_event = loader.peek_event()
             key_mark = key_event.start_mark
-            if not isinstance(key_event, yaml.ScalarEvent) or \
-                    getattr(key_event, "anchor", None) is not None:
+            if key_event.__class__ is not yaml.ScalarEvent or key_event.anchor is not None:
                 # a mapping or list as a key, or an alias or anchor there: refuse in place
                 if isinstance(key_event, yaml.AliasEvent | yaml.ScalarEvent):
                     _value(loader, path, {}, depth + 1)
                 raise _fail("a key must be plain text", key_mark)
             loader.get_event()
             key_tag = key_event.tag if key_event.tag not in (None, "!") else \
-                loader.resolve(ScalarNode, key_event.value, key_event.implicit)
+                _resolve(key_event.value, key_event.implicit)
             if key_tag in (_INT, _FLOAT):  # `2023:` as a key means the text "2023"
                 key = key_event.value
             else:
@@ -354,11 +373,12 @@ def _value(loader: Any, path: PathKey, lines: dict[PathKey, tuple[int, int]],
                 first = lines.get((*path, key), (0, 0))[0]
                 raise _fail(f"duplicate key `{key}` (first at line {first})", key_mark,
                             "remove one of the two; YAML would silently keep only the last")
-            lines[(*path, key)] = (key_mark.line + 1, key_mark.column + 1)
-            result[key] = _value(loader, (*path, key), lines, depth + 1)
+            where = (*path, key)
+            lines[where] = (key_mark.line + 1, key_mark.column + 1)
+            result[key] = _value(loader, where, lines, depth + 1, True)
         loader.get_event()
         return result
-    raise _fail(f"unexpected YAML event {type(event).__name__}", mark)
+    raise _fail(f"unexpected YAML event {cls.__name__}", mark)
 
 
 def _document(loader: Any, lines: dict[PathKey, tuple[int, int]]) -> Any:
@@ -430,6 +450,8 @@ def load_file(path: Path, shown: str | None = None) -> tuple[LoadedDoc | None, l
 
 def display_path(path: Path) -> str:
     """The path relative to the working directory when it lies below it."""
+    if not path.is_absolute() and ".." not in path.parts:
+        return str(path)  # already as the user named it: no need to resolve every file
     try:
         return str(path.resolve().relative_to(_resolved(os.getcwd())))
     except ValueError:
