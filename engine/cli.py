@@ -298,10 +298,15 @@ def build_parser() -> argparse.ArgumentParser:
                        "revision in force at the period's end that measures the period, each "
                        "unit that carries it, each variable its formula reads; items one per "
                        "row), with meaning, unit of measure, allowed range and the previous "
-                       "period's value; the value, evidence and note cells to fill. A hidden "
-                       "key ties the form to the owner, period and revision; iku import reads "
-                       "it back. docs/forms.md describes the form.",
-                       epilog="exit codes: 0 written; 2 usage (unknown period, unit, nothing "
+                       "period's value; the value, evidence and note cells to fill. A unit "
+                       "linked to its own manual is asked the linked indicator's inputs, from "
+                       "its own revision in force, for its own data (rows keyed by owner and "
+                       "indicator, the IKU beside them); where that owner has no manual for "
+                       "the year, the form says what it cannot ask. A hidden key ties the form "
+                       "to the owner, period and each owner's revision; iku import reads it "
+                       "back. docs/forms.md describes the form.",
+                       epilog="exit codes: 0 written (with a warning for each linked owner "
+                       "whose inputs it cannot ask); 2 usage (unknown period, unit, nothing "
                        "due); 3 the manual cannot be used.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     manuals_arg(p)
@@ -320,12 +325,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="read a filled form into the datasets' YAML",
                        description="Read a form made by iku template and filled in (XLSX or "
-                       "CSV) and write its values into the owner's dataset files of that "
-                       "year. Every cell is checked first and every problem named by sheet "
-                       "and cell; nothing is written unless all are clean. A form from "
+                       "CSV) and write each value into its owner's dataset file of that year "
+                       "(a linked unit's into its own data). Every cell is checked first and "
+                       "every problem named by sheet and cell; nothing is written unless all "
+                       "are clean. A form from "
                        "another revision, owner or period, or with an edited key, is refused. "
                        "A value the data already holds is left alone; a different one needs "
-                       "--replace. Comments, order and notes of the files stay; the files "
+                       "--replace. Comments, order and notes of the files stay; each new text "
+                       "is checked against its owner's manual, and the files of all owners "
                        "change together or not at all.",
                        epilog="exit codes: 0 written (or nothing to write); 1 problems in the "
                        "form's cells, or values that differ from the data without --replace: "
@@ -863,7 +870,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from engine.forms import csv_text, make_form
+    from engine.forms import csv_text, make_form, sources_text
 
     project, data_owner, _ = _project(args)
     owner = project.owner(args.owner or data_owner)
@@ -876,11 +883,15 @@ def cmd_template(args: argparse.Namespace) -> int:
         manual = project.manuals(owner.code, period.year).in_force(period)
         unit = _unit(args, manual) if manual is not None else args.unit
     form = make_form(project, owner.code, period, unit, args.numbers)
+    # what the form cannot ask (a linked owner without that year's manual): never silently,
+    # whether the form is written or not
+    _report([g.issue for g in form.gaps])
     if not form.rows:
         who = unit or owner.code
         raise _usage(f"no input is due from {who} for {period} ({period.label}) under "
-                     f"manual {form.revision}", "check --period and --unit; `iku show` lists "
-                                                "each IKU's schedule")
+                     f"{sources_text(form.sources)}" + (" that this form can ask (above)"
+                                                        if form.gaps else ""),
+                     "check --period and --unit; `iku show` lists each IKU's schedule")
     name = f"form-{owner.code}-{period}{'-' + unit if unit else ''}.xlsx"
     output: Path = args.output or Path(name)
     if output.suffix.lower() == ".csv":
@@ -894,16 +905,20 @@ def cmd_template(args: argparse.Namespace) -> int:
     else:
         raise _usage(f"--output {output}: a form is an .xlsx or a .csv file")
     sys.stdout.write(f"wrote {output}: {len(form.rows)} rows, {form.owner} {form.period} "
-                     f"({form.period.label}){', unit ' + unit if unit else ''}, manual "
-                     f"{form.revision}\n")
+                     f"({form.period.label}){', unit ' + unit if unit else ''}, "
+                     f"{sources_text(form.sources)}\n")
     for note in form.notes:
         sys.stdout.write(f"  note: {note}\n")
+    for gap in form.gaps:
+        sys.stdout.write(f"  not in the form: the inputs linked to {gap.owner}'s manual: "
+                         f"{gap.why} ({gap.hint})\n")
     sys.stdout.write(f"fill it, then: iku import {output}\n")
     return EXIT_OK
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     from engine.dataimport import import_form
+    from engine.forms import sources_text
 
     project, _, _ = _project(args)
     result, issues = import_form(project, args.file, args.owner, args.period, args.replace,
@@ -914,13 +929,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         sys.stderr.write(f"iku import: nothing written; {len(issues)} problem(s) in {shown}\n")
         return EXIT_FINDINGS
     sys.stdout.write(f"{shown}: {result.owner} {result.period} ({result.period.label}), "
-                     f"manual {result.revision}: {result.cells} value(s)\n")
+                     f"{sources_text(result.sources)}: {result.cells} value(s)\n")
     if not result.cells:
         sys.stdout.write("nothing to import: no value is filled in\n")
         return EXIT_OK
     for c in result.changes:
         t = c.typed
-        what = f"{t.iku} {t.unit} {t.variable}"
+        # as the form's columns: owner (whose data), indicator, unit, variable
+        what = f"{t.owner} {t.iku} {t.unit} {t.variable}"
         if c.kind == "added":
             sys.stdout.write(f"  added     {what} = {_shown(t.value)}\n")
         elif c.kind == "replaced":

@@ -2,14 +2,16 @@
 
 In order, and nothing is written until all of it is clean:
 1. the form is read (XLSX or CSV) and its key checked: the checksum over the key, the owner,
-   the period, the revision in force for that period and the digest of its files, and each
-   row's key columns against the key; any of these refuses the form as a whole;
+   the period, and for each owner whose rows it holds (the form's own, and each owner a
+   linked unit's rows go to) the revision in force for that period and the digest of its
+   files; and each row's key columns against the key; any of these refuses the form;
 2. every cell is read and checked (numbers in the form's declared format, no % sign, no
    text, within the variable's bounds; items and lists complete), each problem named by its
    sheet and cell, with the IKU, unit and period;
 3. the values are compared with the data: the same value is a no-op, a missing one is
    added, a different one is a conflict unless `replace` is given;
-4. the new texts are checked against the manual and written together (engine.datawrite).
+4. the new texts, each in its own owner's data, are checked against that owner's manual and
+   written together (engine.datawrite).
 """
 
 from __future__ import annotations
@@ -32,14 +34,18 @@ from engine.forms import (
     CellProblem,
     FilledForm,
     FilledRow,
+    Source,
     allowed_text,
     cell_text,
     checksum,
     fmt,
+    has_manual_of,
     manual_digest,
     parse_key,
     parse_list,
     parse_number,
+    sources_of,
+    sources_text,
 )
 from engine.functions import Items
 from engine.manual import ManualSet
@@ -51,9 +57,9 @@ from engine.yamlload import display_path
 
 @dataclass
 class ImportResult:
-    owner: str  # owner code
+    owner: str  # the form's owner
     period: Period  # the form's period
-    revision: str  # the revision it was made from
+    sources: list[Source]  # each owner's revision the form was made from, its owner's first
     cells: int  # values read from the form
     plans: list[FilePlan] = field(default_factory=list)  # files that change (or would)
     changes: list[Change] = field(default_factory=list)  # every value, with what happens
@@ -85,17 +91,21 @@ def read_form(path: Path) -> FilledForm:
 class _Sealed:
     """A form whose key checked out: where its values go."""
 
-    owner: str
+    owner: str  # the form's owner
     period: Period
-    manual: Manual
-    manuals: ManualSet
+    manuals: dict[str, Manual]  # by owner: the revision each owner's rows were asked from
+    sets: dict[str, ManualSet]  # by owner: its revisions of the year, to check files against
     numbers: str
+
+    def sources(self) -> list[Source]:
+        return [Source(o, m.label, "") for o, m in self.manuals.items()]
 
 
 def check_key(form: FilledForm, project: Project, owner: str | None, period: str | None
               ) -> _Sealed:
-    """The form's owner, period and revision, or InputError naming everything that ties it
-    elsewhere: an edited key, another version, owner, period or revision."""
+    """The form's owner, period and each owner's revision, or InputError naming everything
+    that ties it elsewhere: an edited key, another version, owner, period or revision (of
+    the form's owner or of any owner whose rows it holds)."""
     meta = form.meta
     where = Location(form.shown)
     issues: list[Issue] = []
@@ -109,7 +119,7 @@ def check_key(form: FilledForm, project: Project, owner: str | None, period: str
         raise InputError(tuple(issues), EXIT_INPUT)
     sealed = checksum(meta, [(r.position, r.key) for r in form.rows])
     if sealed != meta.get("checksum"):
-        refuse("the form's key was edited: its checksum does not match its owner, revision, "
+        refuse("the form's key was edited: its checksum does not match its owner, revisions, "
                "period, number format and row keys", "the key (the hidden `key` sheet, or the "
                "`#` lines and `#key` column of a CSV) must stay as iku template wrote it; "
                "make a new form and copy the values into it")
@@ -137,41 +147,60 @@ def check_key(form: FilledForm, project: Project, owner: str | None, period: str
     numbers = meta.get("numbers", "")
     if numbers not in NUMBER_FORMATS:
         refuse(f"the form's number format `{numbers}` is unknown")
+    sources = sources_of(meta)
+    if found is not None and (not sources or sources[0].owner != found.code):
+        refuse(f"the form's key names no revision of its owner {found.code}")
     if found is None or issues:
         raise InputError(tuple(issues), EXIT_INPUT)
-    manuals = project.manuals(found.code, when.year)
-    manual = manuals.in_force(when)
-    label = meta.get("revision", "")
-    if manual is None:
-        refuse(f"{found.code} has no manual revision in force for {when}")
-    elif manual.label != label:
-        refuse(f"the form was made from revision {label}; the revision of {found.code} in force "
-               f"for {when} is now {manual.label}")
-    elif manual_digest(manual) != meta.get("manual"):
-        refuse(f"revision {label} of {found.code} has changed since the form was made (its "
-               "files differ)", "make a new form with iku template, so that each row asks "
-                                "for what the manual now says")
-    if issues or manual is None:
+    manuals: dict[str, Manual] = {}
+    sets: dict[str, ManualSet] = {}
+    for source in sources:
+        other = project.org.owner(source.owner)
+        if other is None:
+            refuse(f"the form holds rows of owner {source.owner}, which is not in this "
+                   "organisation")
+            continue
+        if not has_manual_of(project, other.code, when.year):
+            refuse(f"the form was made from revision {source.revision} of {other.code}; "
+                   f"{other.code} now has no manual for {when.year}")
+            continue
+        mset = project.manuals(other.code, when.year)
+        manual = mset.in_force(when)
+        if manual is None:
+            refuse(f"{other.code} has no manual revision in force for {when}")
+        elif manual.label != source.revision:
+            refuse(f"the form was made from revision {source.revision} of {other.code}; the "
+                   f"revision of {other.code} in force for {when} is now {manual.label}")
+        elif manual_digest(manual) != source.digest:
+            refuse(f"revision {source.revision} of {other.code} has changed since the form was "
+                   "made (its files differ)", "make a new form with iku template, so that "
+                                              "each row asks for what the manual now says")
+        else:
+            manuals[other.code] = manual
+            sets[other.code] = mset
+    if issues:
         raise InputError(tuple(issues), EXIT_INPUT)
-    return _Sealed(found.code, when, manual, manuals, numbers)
+    return _Sealed(found.code, when, manuals, sets, numbers)
 
 
 def _key_issues(form: FilledForm, sealed: _Sealed) -> list[Issue]:
-    """Each row's key columns as the key says, and its key as the manual knows it."""
+    """Each row's key columns as the key says, and its key as the manuals know it."""
     issues: list[Issue] = []
     for row in form.rows:
         parsed = parse_key(row.key)
-        iku = sealed.manual.iku(parsed[0]) if parsed else None
-        var = iku.variable(parsed[2]) if parsed and iku else None
+        manual = sealed.manuals.get(parsed[0]) if parsed else None
+        iku = manual.iku(parsed[1]) if parsed and manual else None
+        var = iku.variable(parsed[3]) if parsed and iku else None
         if parsed is None or var is None or not row.cells:
-            issues.append(error(f"row {row.position} of the key is not a row of manual "
-                                f"{sealed.manual.label}", Location(form.shown),
-                                code="form-key", hint="make a new form with iku template"))
+            issues.append(error(f"row {row.position} of the key is not a row of the manuals "
+                                f"the form was made from ({sources_text(sealed.sources())})",
+                                Location(form.shown), code="form-key",
+                                hint="make a new form with iku template"))
             continue
-        expected = {"iku": parsed[0], "unit": parsed[1], "variable": parsed[2],
-                    "item": parsed[4]}
+        expected = {"owner": parsed[0], "iku": parsed[1], "unit": parsed[2],
+                    "variable": parsed[3], "item": parsed[5]}
         for name, want in expected.items():
-            if name == "item" and parsed[3] == NEW_ITEM:
+            if name == "item" and parsed[4] == NEW_ITEM:
                 continue  # typed by the user
             cell = row.cells[name]
             found = "" if cell.value is None else str(cell.value).strip()
@@ -179,9 +208,9 @@ def _key_issues(form: FilledForm, sealed: _Sealed) -> list[Issue]:
                 issues.append(error(
                     f"the key column `{name}` was edited: it says `{found}`, the form was made "
                     f"with `{want}`", Location(f"{form.shown}:{cell.address}"),
-                    iku=parsed[0], unit=parsed[1], period=str(sealed.period), code="form-key",
-                    hint="the IKU, unit, variable and item columns tie each row to the manual; "
-                         "undo the edit, or make a new form with iku template"))
+                    iku=parsed[1], unit=parsed[2], period=str(sealed.period), code="form-key",
+                    hint="the owner, indicator, unit, variable and item columns tie each row "
+                         "to a manual; undo the edit, or make a new form with iku template"))
     return issues
 
 
@@ -206,13 +235,18 @@ class _Reader:
         self.form = form
         self.sealed = sealed
         self.issues: list[Issue] = []
-        self.iku = ""  # the row group being read, for the messages
+        self.owner = ""  # the row group being read, for the messages
+        self.iku = ""
         self.unit = ""
 
     def where(self, cell: Cell) -> str:
         return f"{self.form.shown}:{cell.address}"
 
     def problem(self, cell: Cell, message: str, hint: str = "") -> None:
+        # codes repeat across owners (the deputy's IKU.8, Dit. PPSIASN's IKU.8): a row of
+        # another owner than the form's says whose indicator it is
+        if self.owner != self.sealed.owner:
+            message = f"{self.owner}'s {self.iku}: {message}"
         self.issues.append(error(message, Location(self.where(cell)), hint=hint, iku=self.iku,
                                  unit=self.unit, period=str(self.sealed.period),
                                  code="form-cell"))
@@ -267,7 +301,7 @@ class _Reader:
             return None
         assert not isinstance(value, bool)
         return Typed(self.iku, self.unit, var.name, value, evidence, note,
-                     self.where(cells["value"]))
+                     self.where(cells["value"]), self.owner)
 
     def items(self, rows: list[tuple[FilledRow, str, str]], var: Variable) -> Typed | None:
         """An items variable from its rows; None when it is empty or has a problem."""
@@ -331,7 +365,7 @@ class _Reader:
             return None
         pairs = tuple((g.name, g.value) for g in filled if g.value is not None)
         return Typed(self.iku, self.unit, var.name, Items(pairs), _joined(filled, "evidence"),
-                     _joined(filled, "note"), self.where(filled[0].cell))
+                     _joined(filled, "note"), self.where(filled[0].cell), self.owner)
 
 
 def read_values(form: FilledForm, sealed: _Sealed) -> tuple[list[Typed], list[Issue]]:
@@ -347,18 +381,18 @@ def read_values(form: FilledForm, sealed: _Sealed) -> tuple[list[Typed], list[Is
                              "not give is not read",
                        "move the value into its row, or make a form that has the row (iku "
                        "template); rows cannot be added")
-    groups: dict[tuple[str, str, str], list[tuple[FilledRow, str, str]]] = {}
+    groups: dict[tuple[str, str, str, str], list[tuple[FilledRow, str, str]]] = {}
     for row in form.rows:
         parsed = parse_key(row.key)
         assert parsed is not None
-        iku, unit, variable, kind, item = parsed
-        groups.setdefault((iku, unit, variable), []).append((row, kind, item))
+        owner, iku, unit, variable, kind, item = parsed
+        groups.setdefault((owner, iku, unit, variable), []).append((row, kind, item))
     typed: list[Typed] = []
-    for (code, unit, variable), rows in groups.items():
-        found = sealed.manual.iku(code)
+    for (owner, code, unit, variable), rows in groups.items():
+        found = sealed.manuals[owner].iku(code)
         var = found.variable(variable) if found is not None else None
-        assert var is not None, (code, variable)
-        reader.iku, reader.unit = code, unit
+        assert var is not None, (owner, code, variable)
+        reader.owner, reader.iku, reader.unit = owner, code, unit
         kind = rows[0][1]
         got = reader.single(rows[0][0], kind, var) if kind in (NUMBER, LIST) else \
             reader.items(rows, var)
@@ -387,29 +421,31 @@ def _joined(rows: list[_ItemRow], what: str) -> str:
 def import_form(project: Project, path: Path, owner: str | None = None,
                 period: str | None = None, replace: bool = False,
                 dry_run: bool = False) -> tuple[ImportResult, list[Issue]]:
-    """Check the form at `path` and write its values (unless `dry_run`). Raises InputError
-    when the form or the data cannot be used; returns the cell and conflict problems
-    (nothing is written when there are any)."""
+    """Check the form at `path` and write its values (unless `dry_run`), each into its own
+    owner's data. Raises InputError when the form or the data cannot be used; returns the
+    cell and conflict problems (nothing is written when there are any)."""
     form = read_form(path)
     sealed = check_key(form, project, owner, period)
     typed, issues = read_values(form, sealed)
-    result = ImportResult(sealed.owner, sealed.period, sealed.manual.label, len(typed))
+    result = ImportResult(sealed.owner, sealed.period, sealed.sources(), len(typed))
     if issues:
         return result, issues
-    folder = project.data_folder(sealed.owner, sealed.period.year)
-    by_iku: dict[str, list[Typed]] = {}
+    by_file: dict[tuple[str, str], list[Typed]] = {}
     for t in typed:
-        by_iku.setdefault(t.iku, []).append(t)
-    for code, group in by_iku.items():
+        by_file.setdefault((t.owner, t.iku), []).append(t)
+    for (code_owner, code), group in by_file.items():
+        folder = project.data_folder(code_owner, sealed.period.year)
         plan = plan_file(folder, code, sealed.period, group, replace, issues)
         if plan is not None:
+            plan.owner = code_owner
             result.changes += plan.changes
             if plan.old != plan.new:
                 result.plans.append(plan)
     if any(c.kind == CONFLICT for c in result.changes) or issues:
         return result, issues
     if not dry_run and result.plans:
-        write_all(result.plans, sealed.manuals)
+        # every owner's files in one write: each checked against its own owner's manual
+        # before any is replaced, all or none
+        write_all(result.plans, sealed.sets)
         result.written = True
     return result, issues
-

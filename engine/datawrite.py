@@ -7,9 +7,10 @@ entry's `inputs`, adds an evidence or note beside a value, or, when asked to, re
 number where it stands. A new file gets the schema modeline, `iku`, `year` and `values`.
 
 Each file's new text is written to a temporary file beside it, loaded again with the
-strict loader and checked against the manual like any dataset file; only when every file
-is clean are they moved into place, each with `os.replace`, and a failure on the way puts
-back the files already replaced: all files change, or none.
+strict loader and checked against its owner's manual like any dataset file (a form across
+owners writes into several owners' data at once); only when every file is clean are they
+moved into place, each with `os.replace`, and a failure on the way puts back the files
+already replaced: all files change, or none.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -50,7 +52,8 @@ class Typed:
     value: InputData  # a number, a list or named items
     evidence: str  # from the form's evidence cell(s); may be empty
     note: str  # from the form's note cell(s); may be empty
-    cell: str  # where the value stands in the form (`form.xlsx:Form!I7`)
+    cell: str  # where the value stands in the form (`form.xlsx:Form!K7`)
+    owner: str = ""  # the owner whose data it goes to
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class FilePlan:
     old: str | None  # its text now; None for a new file
     new: str  # its text after the import
     changes: list[Change] = field(default_factory=list)
+    owner: str = ""  # the owner whose data the file is: its manual checks the new text
 
     def diff(self) -> str:
         a = (self.old or "").splitlines(keepends=True)
@@ -503,10 +507,11 @@ def _edit_input(ed: _Edits, sp: dict[Any, Span], vpath: tuple[Any, ...], raw: An
 
 
 # -- writing -------------------------------------------------------------------------------
-def write_all(plans: list[FilePlan], manuals: ManualSet) -> None:
-    """Write every planned file, or none. Each new text is written beside its file, loaded
-    again and checked against the manual before anything is replaced; a failure while
-    replacing puts back the files already replaced."""
+def write_all(plans: list[FilePlan], manuals: Mapping[str, ManualSet]) -> None:
+    """Write every planned file, or none, whichever owners' data they are. Each new text is
+    written beside its file, loaded again and checked against its own owner's manual
+    (`manuals` by owner) before anything is replaced; a failure while replacing puts back the
+    files already replaced."""
     changed = [p for p in plans if p.old != p.new]
     temps: dict[Path, Path] = {}
     backups: dict[Path, Path] = {}
@@ -524,7 +529,7 @@ def write_all(plans: list[FilePlan], manuals: ManualSet) -> None:
             doc, found = load_file(temps[plan.path], plan.shown)
             issues += found
             if doc is not None:
-                issues += check_file(doc, plan.path, manuals)
+                issues += check_file(doc, plan.path, manuals[plan.owner])
         if has_errors(issues):
             raise InputError((*issues, error(
                 "nothing was written: the data as it would be written does not check "

@@ -1,14 +1,20 @@
 """Data-entry forms: what each unit owes for a period, as rows of a spreadsheet, and the key
-that ties a filled form back to the manual revision it was made from (`iku template`,
+that ties a filled form back to the manual revisions it was made from (`iku template`,
 `iku import`; docs/forms.md).
 
 A form is one row per input due: for each IKU of the owner's revision in force at the
-period's end that measures the period, each unit that carries it (the owner, for an
-`owner_only` IKU; a unit linked to its own manual enters its data there and is left out),
-each variable its formula reads; an `items` variable one row per item. The rows' keys, the
-form's owner, revision, period and number format, and a digest of the revision's files are
-sealed with a checksum, so that a form from another revision, owner or period, or one whose
-key was edited, is refused rather than read into the wrong place.
+period's end, each unit that carries it (the owner, for an `owner_only` IKU), each variable
+its formula reads; an `items` variable one row per item. A unit whose value is linked to its
+own manual (a linked cascade, docs/format.md) has its inputs entered once, in its own data:
+the form follows the link and asks the inputs of the linked indicator, from that owner's
+revision in force at the period's end, so that a unit's officer fills one form. Each row
+names the owner whose data it goes to and the indicator's code in that owner's manual, with
+the form owner's IKU beside it. Where a linked owner has no manual for the year yet, those
+inputs cannot be asked: the form leaves them out and says so (`Form.gaps`).
+
+The rows' keys, the form's owner, period and number format, and each owner's revision and a
+digest of its files are sealed with a checksum, so that a form from another revision, owner
+or period, or one whose key was edited, is refused rather than read into the wrong place.
 
 This module knows no file format: `engine.xlsxform` (the only openpyxl importer) and the
 CSV functions here write and read the same `Form` and `FilledForm`.
@@ -29,14 +35,18 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 from engine.dataset import Dataset, Entry
-from engine.errors import EXIT_USAGE, InputError, did_you_mean, error
+from engine.errors import EXIT_USAGE, InputError, Issue, Severity, did_you_mean, error, warning
 from engine.functions import Items
-from engine.model import Iku, Manual, Variable
+from engine.manual import revision_folders
+from engine.model import Iku, Link, Manual, Variable
 from engine.periods import Period
 from engine.project import Project
 from engine.values import needed_variables
+from engine.yamlload import display_path
 
-FORM_VERSION = "1"
+# 2: rows keyed by owner and indicator, a revision and digest per owner (forms across
+# owners); a form of version 1 (one owner) is refused with the hint to make a new one.
+FORM_VERSION = "2"
 MAGIC = "#iku form"  # the first cell of a CSV form, and of the key sheet of an XLSX form
 NUMBER_FORMATS = {"id": "Indonesian: 1.234,5 (thousands dots, decimal comma)",
                   "en": "1234.5 (decimal point, no thousands separator)"}
@@ -50,15 +60,20 @@ SPARE_ITEM_ROWS = 3
 LIST_SEPARATOR = ";"
 OMIT = "-"  # typed in a known item's value cell: the item is left out this period
 
-# Columns of the form's table, in order: (name, header). The first four are the key columns.
+# Columns of the form's table, in order: (name, header). `for` (the form owner's IKU the row
+# counts for) is shown beside the indicator so that people recognise a directorate's own code;
+# it is descriptive, not part of the key.
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("iku", "IKU"), ("unit", "Unit"), ("variable", "Variable"), ("item", "Item"),
-    ("meaning", "Meaning"), ("measure", "Unit of measure"), ("allowed", "Allowed"),
-    ("previous", "Previous"), ("value", "Value"), ("evidence", "Evidence (link or document)"),
-    ("note", "Note"),
+    ("owner", "Owner"), ("iku", "Indicator"), ("for", "IKU"), ("unit", "Unit"),
+    ("variable", "Variable"), ("item", "Item"), ("meaning", "Meaning"),
+    ("measure", "Unit of measure"), ("allowed", "Allowed"), ("previous", "Previous"),
+    ("value", "Value"), ("evidence", "Evidence (link or document)"), ("note", "Note"),
 )
-KEY_COLUMNS = ("iku", "unit", "variable", "item")
-META_KEYS = ("form", "owner", "revision", "period", "unit", "numbers", "manual")
+KEY_COLUMNS = ("owner", "iku", "unit", "variable", "item")
+# The meta values every form has; besides them, `revision <OWNER>` and `manual <OWNER>` for
+# each owner whose manual the form asks from (the form's owner first).
+META_KEYS = ("form", "owner", "period", "unit", "numbers")
+REVISION, MANUAL = "revision ", "manual "
 
 # Kinds of row: a number, a list in one cell, an item named by the form, an item whose name
 # is typed in the form.
@@ -67,7 +82,9 @@ NUMBER, LIST, ITEM, NEW_ITEM = "number", "list", "item", "new"
 
 @dataclass(frozen=True)
 class FormRow:
-    iku: str  # IKU code
+    owner: str  # the owner whose manual defines the indicator and whose data the value goes to
+    iku: str  # the indicator's code in that owner's manual
+    counts_for: str  # the form owner's IKU(s) the value counts for (its own code for its own)
     unit: str  # unit code
     variable: str  # variable name
     kind: str  # NUMBER, LIST, ITEM or NEW_ITEM
@@ -80,26 +97,49 @@ class FormRow:
 
     @property
     def key(self) -> str:
-        """The row's key: IKU, unit, variable, kind and item, `|`-separated and escaped."""
+        """The row's key: owner, indicator, unit, variable, kind and item, `|`-separated and
+        escaped. The owner is in it because codes repeat across owners (the deputy's IKU.8 is
+        not Dit. PPSIASN's IKU.8): the key alone says which data a value goes to."""
         return "|".join(quote(p, safe=" ") for p in
-                        (self.iku, self.unit, self.variable, self.kind, self.item))
+                        (self.owner, self.iku, self.unit, self.variable, self.kind, self.item))
 
     @property
     def allowed(self) -> str:
         return allowed_text(self.low, self.high)
 
 
-def parse_key(text: str) -> tuple[str, str, str, str, str] | None:
-    """(iku, unit, variable, kind, item) from a row key, or None if it is not one.
+def parse_key(text: str) -> tuple[str, str, str, str, str, str] | None:
+    """(owner, iku, unit, variable, kind, item) from a row key, or None if it is not one.
 
-    >>> parse_key(FormRow("IKU 1", "AK", "x", "item", "a|b", "", "", None, None, None).key)
-    ('IKU 1', 'AK', 'x', 'item', 'a|b')
+    >>> parse_key(FormRow("AK", "IKU 1", "IKU.3", "AK", "x", "item", "a|b", "", "", None, None,
+    ...                   None).key)
+    ('AK', 'IKU 1', 'AK', 'x', 'item', 'a|b')
     """
     parts = text.split("|")
-    if len(parts) != 5 or parts[3] not in (NUMBER, LIST, ITEM, NEW_ITEM):
+    if len(parts) != 6 or parts[4] not in (NUMBER, LIST, ITEM, NEW_ITEM):
         return None
-    iku, unit, variable, kind, item = (unquote(p) for p in parts)
-    return iku, unit, variable, kind, item
+    owner, iku, unit, variable, kind, item = (unquote(p) for p in parts)
+    return owner, iku, unit, variable, kind, item
+
+
+@dataclass(frozen=True)
+class Source:
+    """One owner's manual revision a form asks from, as sealed in its key."""
+
+    owner: str  # owner code
+    revision: str  # label of its revision in force at the period's end
+    digest: str  # manual_digest of that revision's files
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Inputs a form cannot ask: those of the indicators linked into one owner's manual, when
+    that manual cannot be used for the period (none for the year, ...)."""
+
+    owner: str  # the linked owner
+    why: str  # `INTI has no manual for 2024`
+    hint: str  # what to do: `iku new-revision --owner INTI`, ...
+    issue: Issue  # the same as a warning at the (first) link that leads there
 
 
 @dataclass(frozen=True)
@@ -108,34 +148,72 @@ class Form:
 
     owner: str  # owner code
     owner_name: str  # for the title
-    revision: str  # label of the revision in force at the period's end
     period: Period  # the period the values are for
     unit: str  # the one unit the form is for; "" for every unit
     numbers: str  # "id" or "en": how text cells are read (NUMBER_FORMATS)
-    manual_digest: str  # digest of the revision's files (manual_digest)
+    sources: tuple[Source, ...]  # the form owner's revision first, then each linked owner's
     previous: Period  # the period shown for reference
     rows: tuple[FormRow, ...]  # in manual order: IKU, unit, variable, item
-    notes: tuple[str, ...]  # what a reader should know: linked units left out, ...
+    notes: tuple[str, ...]  # what a reader should know: rows of other owners, ...
+    # inputs the form cannot ask (a linked owner without a manual for the year, ...)
+    gaps: tuple[Gap, ...] = ()
+
+    @property
+    def all_notes(self) -> tuple[str, ...]:
+        """The notes the form itself carries: what it cannot ask first, then the others."""
+        gaps = tuple(" ".join(g.issue.message.split()) + f" ({g.hint})" for g in self.gaps)
+        return gaps + self.notes
+
+    @property
+    def revision(self) -> str:
+        """The label of the form owner's revision."""
+        return self.sources[0].revision
 
     @property
     def meta(self) -> dict[str, str]:
-        return {"form": FORM_VERSION, "owner": self.owner, "revision": self.revision,
-                "period": str(self.period), "unit": self.unit, "numbers": self.numbers,
-                "manual": self.manual_digest}
+        out = {"form": FORM_VERSION, "owner": self.owner, "period": str(self.period),
+               "unit": self.unit, "numbers": self.numbers}
+        for s in self.sources:
+            out[REVISION + s.owner] = s.revision
+            out[MANUAL + s.owner] = s.digest
+        return out
 
     def checksum(self, positions: Sequence[int]) -> str:
         return checksum(self.meta, [(p, r.key) for p, r in zip(positions, self.rows,
                                                                 strict=True)])
 
 
+def sealed_keys(meta: dict[str, str]) -> list[str]:
+    """The meta keys a checksum covers: the fixed ones and each owner's revision and manual."""
+    return [*META_KEYS, *sorted(k for k in meta if k.startswith((REVISION, MANUAL)))]
+
+
 def checksum(meta: dict[str, str], rows: Sequence[tuple[int, str]]) -> str:
-    """The seal over a form's key: its meta values and each row's position and key. Not a
-    secret: it catches an edited key or a form from elsewhere, not a forger (who would still
-    meet every check of the values against the manual)."""
-    payload = json.dumps({"meta": {k: meta.get(k, "") for k in META_KEYS},
+    """The seal over a form's key: its meta values (each owner's revision and manual digest
+    among them) and each row's position and key. Not a secret: it catches an edited key or a
+    form from elsewhere, not a forger (who would still meet every check of the values against
+    the manual)."""
+    payload = json.dumps({"meta": {k: meta.get(k, "") for k in sealed_keys(meta)},
                           "rows": [[p, k] for p, k in rows]},
                          sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def sources_of(meta: dict[str, str]) -> list[Source]:
+    """The owners' revisions a form's meta names, in its order (the form's owner first)."""
+    return [Source(k[len(REVISION):], v, meta.get(MANUAL + k[len(REVISION):], ""))
+            for k, v in meta.items() if k.startswith(REVISION)]
+
+
+def sources_text(sources: Sequence[Source]) -> str:
+    """`manual 2023-r2` for a form of one owner, `manuals SINKA 2024, INTI 2024` across owners.
+
+    >>> sources_text([Source("SINKA", "2024", ""), Source("INTI", "2024", "")])
+    'manuals SINKA 2024, INTI 2024'
+    """
+    if len(sources) == 1:
+        return f"manual {sources[0].revision}"
+    return "manuals " + ", ".join(f"{s.owner} {s.revision}" for s in sources)
 
 
 def manual_digest(manual: Manual) -> str:
@@ -185,50 +263,207 @@ def fmt(d: Decimal) -> str:
 
 
 # -- what is due ------------------------------------------------------------------------------
-def due_form(manual: Manual, owner_name: str, period: Period, unit: str, numbers: str,
-             data: dict[int, Dataset | None]) -> Form:
-    """The form of `manual`'s owner for `period` (one unit's when `unit` is given), with the
-    previous period's values and earlier item names from `data` (datasets by year; None
-    where a year's data cannot be read)."""
+Data = dict[int, Dataset | None]  # an owner's datasets by year; None where one cannot be read
+
+
+@dataclass
+class _Block:
+    """The rows of one indicator and unit in one owner's manual, and the form owner's IKUs
+    they count for."""
+
+    owner: str
+    iku: Iku
+    unit: str
+    counts_for: list[str] = field(default_factory=list)
+
+
+class _Due:
+    """What a form asks, collected in the form owner's manual order: each IKU's own inputs
+    and, for a unit linked to its own manual, the linked indicator's inputs in that owner's
+    revision in force at the period's end (links followed on, a cycle stopped); and what it
+    cannot ask, by owner and reason."""
+
+    def __init__(self, project: Project, period: Period) -> None:
+        self.project = project
+        self.period = period
+        self.sources: dict[str, Source] = {}
+        self.blocks: dict[tuple[str, str, str], _Block] = {}
+        # (owner, message, hint) -> [(the form owner's IKU, the linked indicator, the link)]
+        self.gaps: dict[tuple[str, str, str], list[tuple[str, str, Link]]] = {}
+        self._manuals: dict[str, tuple[Manual | None, str, str]] = {}
+        self._data: dict[str, Data] = {}
+
+    def use(self, manual: Manual) -> None:
+        if manual.owner not in self.sources:
+            self.sources[manual.owner] = Source(manual.owner, manual.label,
+                                                manual_digest(manual))
+
+    def add(self, manual: Manual, iku: Iku, only: str, counts_for: str,
+            seen: frozenset[tuple[str, str]]) -> None:
+        """The rows of `iku` of `manual` for each unit that carries it (`only` that one, when
+        given), following links."""
+        owner_only = iku.cascade.rollup == "owner_only"
+        carriers = [manual.owner] if owner_only else [cu.unit for cu in iku.cascade.units]
+        for unit in carriers:
+            if only and unit != only:
+                continue
+            cu = None if owner_only else iku.cascade.unit(unit)
+            if cu is not None and cu.link is not None:
+                self.follow(cu.link, counts_for, seen)
+            elif self.period.suffix in iku.schedule.measured:
+                block = self.blocks.setdefault((manual.owner, iku.code, unit),
+                                               _Block(manual.owner, iku, unit))
+                if counts_for not in block.counts_for:
+                    block.counts_for.append(counts_for)
+
+    def follow(self, link: Link, counts_for: str, seen: frozenset[tuple[str, str]]) -> None:
+        if (link.owner, link.indicator) in seen:
+            return  # a cycle of links: iku validate names it; asking twice would not help
+        manual, why, hint = self.manual(link.owner)
+        iku = manual.iku(link.indicator) if manual is not None else None
+        if manual is not None and iku is None:
+            why = f"{link.indicator} is not in {link.owner}'s manual {manual.label}"
+            hint = f"check the link, or {link.owner}'s manual (iku validate)"
+        if manual is None or iku is None:
+            self.gaps.setdefault((link.owner, why, hint), []).append(
+                (counts_for, link.indicator, link))
+            return
+        self.use(manual)
+        self.add(manual, iku, "", counts_for, seen | {(link.owner, link.indicator)})
+
+    def manual(self, owner: str) -> tuple[Manual | None, str, str]:
+        """The owner's revision in force at the period's end; or None, why and what to do."""
+        if owner not in self._manuals:
+            self._manuals[owner] = self._manual(owner)
+        return self._manuals[owner]
+
+    def _manual(self, owner: str) -> tuple[Manual | None, str, str]:
+        year = self.period.year
+        project = self.project
+        if project.org.owner(owner) is None:
+            return None, f"{owner} is not an owner of this organisation", \
+                "check the link (iku validate)"
+        if not has_manual_of(project, owner, year):
+            return None, f"{owner} has no manual for {year}", \
+                f"make it with iku new-revision --owner {owner}, fill its targets, then make " \
+                "this form again"
+        try:
+            manual = project.manuals(owner, year).in_force(self.period)
+        except InputError as exc:
+            first = next((i for i in exc.issues if i.severity is Severity.ERROR), None)
+            return None, f"{owner}'s manual for {year} cannot be used" + \
+                (f": {first.as_text()}" if first else ""), \
+                f"iku validate --owner {owner} names each problem"
+        if manual is None:
+            return None, f"no revision of {owner}'s manual for {year} is in force at the end " \
+                         f"of {self.period.label}", f"check the effective dates of {owner}'s " \
+                                                    f"revisions of {year}"
+        return manual, "", ""
+
+    def data(self, owner: str) -> Data:
+        if owner not in self._data:
+            self._data[owner] = {}
+            for year in (self.period.year, self.period.year - 1):
+                try:
+                    self._data[owner][year] = self.project.dataset(owner, year)
+                except InputError:  # an unreadable year gives no reference values, no worse
+                    self._data[owner][year] = None
+        return self._data[owner]
+
+
+def has_manual_of(project: Project, owner: str, year: int) -> bool:
+    """Whether the owner has a revision folder of `year` (`Project.revisions` falls back to
+    the other years' when a year has none, for validate's sake)."""
+    found = project.org.owner(owner)
+    return found is not None and any(
+        f.name.split("-")[0] == str(year)
+        for f in revision_folders(project.org.manual_folder(found), year))
+
+
+def make_form(project: Project, owner: str, period: Period, unit: str = "",
+              numbers: str = "id") -> Form:
+    """The form of `owner` for `period` (one unit's when `unit` is given) from the revision
+    in force at the period's end, following linked units into their own manuals, with the
+    previous period's values for reference."""
     if numbers not in NUMBER_FORMATS:
         raise InputError((error(f"unknown number format `{numbers}`", code="usage",
                                 hint=f"one of {', '.join(NUMBER_FORMATS)}"),), EXIT_USAGE)
+    manual = project.manuals(owner, period.year).in_force(period)
+    if manual is None:
+        raise InputError((error(f"{owner} has no manual revision in force for {period}",
+                                code="usage", hint="check --period, or add that year's "
+                                                   "manual (iku new-revision)"),), EXIT_USAGE)
     if unit and manual.unit(unit) is None:
         codes = [u.code for u in manual.units]
         raise InputError((error(f"unknown unit `{unit}` in {manual.owner}'s manual "
                                 f"{manual.label}", code="usage",
                                 hint=did_you_mean(unit, codes) or f"units: {', '.join(codes)}"),
                           ), EXIT_USAGE)
+    due = _Due(project, period)
+    due.use(manual)
+    for iku in manual.ikus:
+        due.add(manual, iku, unit, iku.code, frozenset({(manual.owner, iku.code)}))
     prev = previous_period(period)
     rows: list[FormRow] = []
     notes: list[str] = []
-    for iku in manual.ikus:
-        if period.suffix not in iku.schedule.measured:
-            continue
-        owner_only = iku.cascade.rollup == "owner_only"
-        carriers = [manual.owner] if owner_only else [cu.unit for cu in iku.cascade.units]
-        for u in carriers:
-            if unit and u != unit:
-                continue
-            cu = iku.cascade.unit(u)
-            if not owner_only and cu is not None and cu.link is not None:
-                notes.append(f"{iku.code} {u}: not in this form; its value is {cu.link.indicator}"
-                             f" of {cu.link.owner}'s own manual, entered in {cu.link.owner}'s "
-                             "data (a form for it: iku template --owner "
-                             f"{cu.link.owner})")
-                continue
-            rows += _unit_rows(iku, u, period, prev, data, notes)
-    return Form(manual.owner, owner_name, manual.label, period, unit, numbers,
-                manual_digest(manual), prev, tuple(rows), tuple(notes))
+    for block in due.blocks.values():
+        rows += _unit_rows(block, period, prev, due.data(block.owner), notes)
+    notes[:0] = _linked_notes(project, due, manual)
+    gaps = [_gap(owner_, why, hint, found, period)
+            for (owner_, why, hint), found in due.gaps.items()]
+    found = project.org.owner(owner)
+    name = found.name if found is not None else owner
+    return Form(manual.owner, name, period, unit, numbers, tuple(due.sources.values()), prev,
+                tuple(rows), tuple(notes), tuple(gaps))
 
 
-def _entry(data: dict[int, Dataset | None], iku: str, unit: str, period: Period) -> Entry | None:
+def _linked_notes(project: Project, due: _Due, manual: Manual) -> list[str]:
+    """For each other owner with rows in the form: that its rows go to its own data, and
+    which of its own indicators due in the period the form does not ask (they count for no
+    IKU of the form's owner, and are in that owner's own form)."""
+    notes: list[str] = []
+    by_owner: dict[str, list[_Block]] = {}
+    for block in due.blocks.values():
+        if block.owner != manual.owner:
+            by_owner.setdefault(block.owner, []).append(block)
+    period = due.period
+    for owner, blocks in by_owner.items():
+        folder = display_path(project.data_folder(owner, period.year))
+        listed = ", ".join(f"{b.iku.code} for {' and '.join(b.counts_for)}" for b in blocks)
+        notes.append(f"The rows of owner {owner} are its own indicators ({listed}): "
+                     f"{manual.owner}'s IKUs named beside them take their value from them "
+                     f"(linked), and they are written to {owner}'s data, {folder}.")
+        theirs, _, _ = due.manual(owner)
+        asked = {b.iku.code for b in blocks}
+        others = [i.code for i in theirs.ikus if i.code not in asked and
+                  period.suffix in i.schedule.measured] if theirs is not None else []
+        if others:
+            one = len(others) == 1
+            notes.append(f"{owner}'s own {', '.join(others)} {'is' if one else 'are'} due for "
+                         f"{period.label} too and {'counts' if one else 'count'} for no IKU of "
+                         f"{manual.owner}: {'it is' if one else 'they are'} in {owner}'s own "
+                         f"form (iku template --owner {owner} --period {period}).")
+    return notes
+
+
+def _gap(owner: str, why: str, hint: str, found: list[tuple[str, str, Link]],
+         period: Period) -> Gap:
+    """What a form cannot ask, with a warning at the (first) link that leads there. Without
+    the owner's manual the form cannot even tell which of these its schedules want in the
+    period: it names them all."""
+    listed = ", ".join(f"{indicator} (for {counts_for})" for counts_for, indicator, _ in found)
+    return Gap(owner, why, hint, warning(
+        f"{why}, so this form cannot ask the inputs of {listed} for {period.label}: they are "
+        "not in it", found[0][2].location, hint=hint, unit=owner, period=str(period),
+        code="form-link"))
+
+
+def _entry(data: Data, iku: str, unit: str, period: Period) -> Entry | None:
     ds = data.get(period.year)
     return ds.entry(iku, unit, period) if ds is not None else None
 
 
-def _item_names(data: dict[int, Dataset | None], iku: str, unit: str, variable: str,
-                period: Period) -> list[str]:
+def _item_names(data: Data, iku: str, unit: str, variable: str, period: Period) -> list[str]:
     """The item names of the latest entry of this unit and IKU at or before `period` (this
     period's own first: a form made again for a period with data shows its items)."""
     found: list[tuple[Period, Items]] = []
@@ -245,11 +480,13 @@ def _item_names(data: dict[int, Dataset | None], iku: str, unit: str, variable: 
     return [name for name, _ in found[-1][1].pairs]
 
 
-def _unit_rows(iku: Iku, unit: str, period: Period, prev: Period,
-               data: dict[int, Dataset | None], notes: list[str]) -> list[FormRow]:
+def _unit_rows(block: _Block, period: Period, prev: Period, data: Data, notes: list[str]
+               ) -> list[FormRow]:
     rows: list[FormRow] = []
+    iku, unit = block.iku, block.unit
     before = _entry(data, iku.code, unit, prev)
     previous = before.values() if before is not None else {}
+    counts_for = ", ".join(block.counts_for)
     for name in needed_variables(iku, unit):
         var = iku.variable(name)
         assert var is not None, name
@@ -257,16 +494,17 @@ def _unit_rows(iku: Iku, unit: str, period: Period, prev: Period,
 
         def row(kind: str, item: str = "", value: object = None, v: Variable = var) -> FormRow:
             shown = value if isinstance(value, Decimal | tuple) else None
-            return FormRow(iku.code, unit, v.name, kind, item, " ".join(v.meaning.split()),
-                           v.unit, v.min, v.max, shown)
+            return FormRow(block.owner, iku.code, counts_for, unit, v.name, kind, item,
+                           " ".join(v.meaning.split()), v.unit, v.min, v.max, shown)
 
         if var.kind == "items":
             names = _item_names(data, iku.code, unit, name, period)
             olds = dict(old.pairs) if isinstance(old, Items) else {}
             rows += [row(ITEM, n, olds.get(n)) for n in names]
             if not names:
-                notes.append(f"{iku.code} {unit} {name}: no earlier data names its items; type "
-                             "each item's name in the Item column and its value beside it")
+                notes.append(f"{block.owner} {iku.code} {unit} {name}: no earlier data names its"
+                             " items; type each item's name in the Item column and its value "
+                             "beside it")
             rows += [row(NEW_ITEM) for _ in range(SPARE_ITEM_ROWS if names else OPEN_ITEM_ROWS)]
         elif var.kind == "list":
             rows.append(row(LIST, "", old))
@@ -474,11 +712,11 @@ def csv_text(form: Form) -> str:
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
     positions = list(range(1, len(form.rows) + 1))
     w.writerow([MAGIC, FORM_VERSION])
-    for k in META_KEYS[1:]:
-        w.writerow([f"#{k}", form.meta[k]])
+    for k, v in list(form.meta.items())[1:]:
+        w.writerow([f"#{k}", v])
     w.writerow(["#checksum", form.checksum(positions)])
     w.writerow(["#numbers are", NUMBER_FORMATS[form.numbers]])
-    for note in form.notes:
+    for note in form.all_notes:
         w.writerow(["#note", _safe(note)])
     w.writerow(["#key", *headers(form)])
     for row in form.rows:
@@ -487,7 +725,7 @@ def csv_text(form: Form) -> str:
 
 
 def headers(form: Form) -> list[str]:
-    labels = {"previous": f"Previous ({form.previous.label})",
+    labels = {"for": f"{form.owner} IKU", "previous": f"Previous ({form.previous.label})",
               "value": f"Value ({form.period.label})"}
     return [labels.get(name, header) for name, header in COLUMNS]
 
@@ -499,8 +737,8 @@ def row_texts(form: Form, row: FormRow) -> list[str]:
         shown = f"{LIST_SEPARATOR} ".join(number_text(v, form.numbers) for v in prev)
     else:
         shown = number_text(prev, form.numbers) if prev is not None else ""
-    return [row.iku, row.unit, row.variable, row.item, row.meaning, row.measure, row.allowed,
-            shown, "", "", ""]
+    return [row.owner, row.iku, row.counts_for, row.unit, row.variable, row.item, row.meaning,
+            row.measure, row.allowed, shown, "", "", ""]
 
 
 def number_text(d: Decimal, numbers: str) -> str:
@@ -573,23 +811,3 @@ def read_csv(path: Path, shown: str) -> FilledForm:
 
 def _unsafe(text: str) -> str:
     return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
-
-
-def make_form(project: Project, owner: str, period: Period, unit: str = "",
-              numbers: str = "id") -> Form:
-    """The form of `owner` for `period` (one unit's when `unit` is given) from the revision
-    in force at the period's end, with the previous period's values for reference."""
-    manual = project.manuals(owner, period.year).in_force(period)
-    if manual is None:
-        raise InputError((error(f"{owner} has no manual revision in force for {period}",
-                                code="usage", hint="check --period, or add that year's "
-                                                   "manual (iku new-revision)"),), EXIT_USAGE)
-    data: dict[int, Dataset | None] = {}
-    for year in (period.year, period.year - 1):
-        try:
-            data[year] = project.dataset(owner, year)
-        except InputError:  # an unreadable year gives no reference values, nothing worse
-            data[year] = None
-    found = project.org.owner(owner)
-    name = found.name if found is not None else owner
-    return due_form(manual, name, period, unit, numbers, data)

@@ -4,8 +4,9 @@ and `iku import` import this one (openpyxl costs every other command nothing).
 The workbook has three sheets: `Form` (a title, a line on how to fill it, the header, one
 row per input; the descriptive columns locked, the value, evidence and note cells open,
 each value cell validated against the variable's bounds), `Notes` (the same guidance at
-length, and what the form leaves out) and `key` (hidden: the form's owner, revision,
-period, number format, manual digest and checksum, and each row's key by its row number).
+length, and what the form leaves out) and `key` (hidden: the form's owner, period, number
+format, each owner's revision and manual digest, the checksum, and each row's key by its row
+number).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from engine.forms import (
     FORM_VERSION,
     LIST_SEPARATOR,
     MAGIC,
-    META_KEYS,
     NEW_ITEM,
     NUMBER_FORMATS,
     OMIT,
@@ -35,6 +35,7 @@ from engine.forms import (
     column_letter,
     fmt,
     headers,
+    sources_text,
 )
 
 SHEET = "Form"
@@ -46,8 +47,9 @@ FIRST_ROW = 4
 # bomb) from costing more than a refusal.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-_WIDTHS = {"iku": 9, "unit": 10, "variable": 22, "item": 22, "meaning": 48, "measure": 14,
-           "allowed": 14, "previous": 16, "value": 16, "evidence": 30, "note": 36}
+_WIDTHS = {"owner": 10, "iku": 10, "for": 10, "unit": 10, "variable": 22, "item": 22,
+           "meaning": 48, "measure": 14, "allowed": 14, "previous": 16, "value": 16,
+           "evidence": 30, "note": 36}
 _OPEN_FILL = "FFF2CC"  # the cells to fill
 _HEAD_FILL = "D9E1F2"
 
@@ -67,10 +69,13 @@ def instructions(form: Form) -> list[str]:
         f"beside its value; leave a named item's value empty only if the variable is empty, "
         f"or type {OMIT} to leave that item out this period.",
         f"Lists: the numbers in one cell, separated by `{LIST_SEPARATOR}`.",
-        "The IKU, unit, variable and item columns are the form's key: do not change them, "
-        "insert or delete rows, or copy rows into another form.",
-        f"Then: iku import <this file>   (the form is for {form.owner} {form.period}, manual "
-        f"{form.revision}; another revision, owner or period refuses it).",
+        "The owner, indicator, unit, variable and item columns are the form's key: do not "
+        "change them, insert or delete rows, or copy rows into another form.",
+        "Owner is whose data a value goes to: a unit linked to its own manual enters its "
+        "inputs once, as its own indicator (the Indicator column, with the "
+        f"{form.owner} IKU it counts for beside it), into its own data.",
+        f"Then: iku import <this file>   (the form is for {form.owner} {form.period}, "
+        f"{sources_text(form.sources)}; another revision, owner or period refuses it).",
     ]
 
 
@@ -86,7 +91,8 @@ def write_xlsx(form: Form, path: Path) -> None:
     ws.title = SHEET
     unit = f", {form.unit}" if form.unit else ""
     _text(ws.cell(1, 1), f"Realisasi {form.period.label}: {form.owner_name} ({form.owner}"
-                         f"{unit}), Manual IKU {form.revision}").font = Font(bold=True, size=13)
+                         f"{unit}), Manual IKU {_revisions(form)}").font = Font(bold=True,
+                                                                               size=13)
     _text(ws.cell(2, 1), f"Numbers as {NUMBER_FORMATS[form.numbers]}; no % sign. Fill the "
                          "yellow cells; the Notes sheet says more.")
     names = [name for name, _ in COLUMNS]
@@ -101,7 +107,8 @@ def write_xlsx(form: Form, path: Path) -> None:
         c.alignment = Alignment(wrap_text=True, vertical="top")
     bounds: dict[tuple[Decimal | None, Decimal | None], list[str]] = {}
     for r, row in zip(positions(form), form.rows, strict=True):
-        values: dict[str, Any] = {"iku": row.iku, "unit": row.unit, "variable": row.variable,
+        values: dict[str, Any] = {"owner": row.owner, "iku": row.iku, "for": row.counts_for,
+                                  "unit": row.unit, "variable": row.variable,
                                   "item": row.item, "meaning": row.meaning,
                                   "measure": row.measure, "allowed": row.allowed}
         for name, value in values.items():
@@ -154,9 +161,9 @@ def write_xlsx(form: Form, path: Path) -> None:
 
     notes = wb.create_sheet(NOTES)
     lines = [f"Form of {form.owner_name} ({form.owner}) for {form.period.label}, made from "
-             f"Manual IKU {form.revision}.", "", *instructions(form)]
-    if form.notes:
-        lines += ["", "Not in this form, or to know:", *form.notes]
+             f"Manual IKU {_revisions(form)}.", "", *instructions(form)]
+    if form.all_notes:
+        lines += ["", "Not in this form, or to know:", *form.all_notes]
     for i, line in enumerate(lines, start=1):
         _text(notes.cell(i, 1), line)
     notes.column_dimensions["A"].width = 120
@@ -164,7 +171,7 @@ def write_xlsx(form: Form, path: Path) -> None:
 
     key = wb.create_sheet(KEY)
     meta = form.meta
-    rows = [(MAGIC, FORM_VERSION), *((f"#{k}", meta[k]) for k in META_KEYS[1:]),
+    rows = [(MAGIC, FORM_VERSION), *((f"#{k}", v) for k, v in list(meta.items())[1:]),
             ("#checksum", form.checksum(positions(form))), ("#row", "#key")]
     for i, (a, b) in enumerate(rows, start=1):
         _text(key.cell(i, 1), a)
@@ -177,6 +184,11 @@ def write_xlsx(form: Form, path: Path) -> None:
     key.protection.sheet = True
     wb.security = WorkbookProtection(lockStructure=True)
     _save(wb, path)
+
+
+def _revisions(form: Form) -> str:
+    """`2023-r2`, or `SINKA 2024, INTI 2024` for a form across owners."""
+    return sources_text(form.sources).split(" ", 1)[1]
 
 
 def _text(cell: Any, value: str) -> Any:
