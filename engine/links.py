@@ -31,6 +31,9 @@ def check_links(sets: Mapping[str, ManualSet]) -> list[Issue]:
     """Every problem with the links of the manuals in `sets` (owner code -> its revisions)."""
     issues: list[Issue] = []
     edges: dict[Node, list[tuple[Node, Link]]] = {}
+    # (linking owner, linked owner, year) -> the IKUs linked to an owner without that year's
+    # manual, so that one warning says it for all of them
+    waiting: dict[tuple[str, str, int], list[tuple[str, Link]]] = {}
     for owner, mset in sets.items():
         for manual in mset.manuals:
             for iku in manual.ikus:
@@ -54,13 +57,8 @@ def check_links(sets: Mapping[str, ManualSet]) -> list[Issue]:
                         continue
                     revisions = other.for_year(manual.year)
                     if not revisions:
-                        # The deputy's next-year manual is often written before the units'
-                        # own: a warning, and its figures are errors until that manual exists.
-                        issues.append(warning(
-                            f"linked to {link.owner}, which has no manual for {manual.year} "
-                            f"yet: {cu.unit}'s figures for {manual.year} cannot be computed "
-                            "until it has one", link.location, code="link",
-                            hint=f"start {link.owner}'s {manual.year} revision", **ctx))
+                        waiting.setdefault((owner, link.owner, manual.year), []).append(
+                            (iku.code, link))
                         continue
                     for rev in revisions:
                         target = rev.iku(link.indicator)
@@ -73,8 +71,20 @@ def check_links(sets: Mapping[str, ManualSet]) -> list[Issue]:
                         issues += _compatible(iku, target, link, manual.year, rev.label, ctx)
                     edges.setdefault((owner, manual.year, iku.code), []).append(
                         ((link.owner, manual.year, link.indicator), link))
+    issues += [_no_manual_yet(o, y, links) for (_, o, y), links in waiting.items()]
     issues += _cycles(edges)
     return list(dict.fromkeys(issues))
+
+
+def _no_manual_yet(linked: str, year: int, links: list[tuple[str, Link]]) -> Issue:
+    """The deputy's next-year manual is often written before the units' own: one warning per
+    owner and year, at the first link (its figures are errors until that manual exists)."""
+    codes = list(dict.fromkeys(code for code, _ in links))
+    return warning(
+        f"{linked} has no manual for {year} yet: the {year} figures of {len(codes)} linked "
+        f"IKU(s) ({', '.join(codes)}) cannot be computed until it has one",
+        links[0][1].location, code="link", unit=linked,
+        hint=f"start it with `iku new-revision --owner {linked}`")
 
 
 def _compatible(iku: Iku, target: Iku, link: Link, year: int, label: str,

