@@ -162,7 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exit 4 when any IKU has no figure for lack of data")
     p.add_argument("--tree", action="store_true",
                    help="the organisation at a glance: every owner under --owner (default: the "
-                        "top), with NPSS, IKUs above/on/below target and the weakest IKU")
+                        "top), its manuals and data checked, with NPSS, IKUs above/on/below "
+                        "target and the weakest IKU (--format table, json or csv)")
+    p.add_argument("--jobs", type=int, metavar="N",
+                   help="with --tree, owners evaluated by N processes at once (default: every "
+                        "core this process may use, for 16 owners or more); the output is the "
+                        "same with any N")
     p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
     p.add_argument("--compare-previous-year", action="store_true",
                    help="each figure beside the same period a year earlier, from that year's "
@@ -631,19 +636,52 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _evaluate_tree(args: argparse.Namespace) -> int:
-    from engine.render import make_console, render_tree
-    from engine.tree import organisation_tree
+    from engine.export import tree_csv, tree_json, write_atomic
+    from engine.tree import default_jobs, organisation_tree
 
+    if args.format not in ("table", "json", "csv"):
+        raise _usage(f"--tree writes a table, json or csv, not {args.format}")
     project, data_owner, _ = _project(args)
     top = project.owner(args.owner or data_owner) if (args.owner or data_owner or len(
         project.org.tops()) != 1) else project.org.tops()[0]
     year = args.year or _period_year(args)
     tree = organisation_tree(project, top.code, year, args.period or args.as_of,
-                             bool(args.as_of))
-    render_tree(make_console(width=args.width), tree, _lang(args))
-    if any(r.error for r in tree.rows):
+                             bool(args.as_of), args.jobs or default_jobs())
+    errors = [i for i in tree.issues if i.severity is Severity.ERROR]
+    warnings = len(tree.issues) - len(errors)
+    cat = _lang(args)
+    if args.format == "table":
+        from io import StringIO
+
+        from engine.render import make_console, render_tree
+
+        if args.output is None:
+            render_tree(make_console(width=args.width), tree, cat)
+        else:
+            buf = StringIO()
+            render_tree(make_console(buf, width=args.width or 120, color=False), tree, cat)
+            text = buf.getvalue()
+    else:
+        text = tree_json(tree) if args.format == "json" else tree_csv(tree)
+        if args.output is None:
+            sys.stdout.write(text)
+    failed = bool(errors) or any(r.error for r in tree.rows)
+    if args.output is not None:
+        if failed:  # bad input writes nothing; the problems are below
+            sys.stderr.write(f"{args.output} not written: an owner's manual or data has "
+                             "errors\n")
+        else:
+            write_atomic(args.output, text)
+            if str(args.output) != STDOUT:
+                sys.stderr.write(f"wrote {args.output}\n")
+    _report(errors)
+    if errors or warnings:
+        sys.stderr.write(f"checked {len(tree.rows)} owner(s): {len(errors)} error(s), "
+                         f"{warnings} warning(s)"
+                         + (" (`iku validate` lists the warnings)\n" if warnings else "\n"))
+    if failed:
         return EXIT_INPUT
-    if any(r.evaluation is not None and r.evaluation.errors for r in tree.rows):
+    if any(r.figure_errors for r in tree.rows):
         return EXIT_FIGURE_ERROR
     return EXIT_OK
 
@@ -995,6 +1033,10 @@ def _check_options(args: argparse.Namespace) -> None:
         problem = width_problem(str(width), f"--width {width}")
         if problem:
             raise _usage(problem, "omit it to use the terminal's width")
+    jobs = getattr(args, "jobs", None)
+    if jobs is not None and not 1 <= jobs <= 64:
+        raise _usage(f"--jobs {jobs} is not a number of processes",
+                     "give 1 to 64, or omit it to use every core")
     year = getattr(args, "year", None)
     if year is not None and not 1000 <= year <= 9999:
         raise _usage(f"--year {year} is not a year", "write it with four digits, such as 2023")

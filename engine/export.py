@@ -30,6 +30,7 @@ from engine.scoring import Figure
 if TYPE_CHECKING:  # annotations only: importing them costs start-up time on every command
     from engine.diff import Change, Impact, ManualDiff
     from engine.reconcile import Reconciliation
+    from engine.tree import OrgTree, TreeRow
 
 
 def _n(x: Decimal | None) -> Decimal | None:
@@ -163,6 +164,57 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
 
 def evaluation_json(ev: Evaluation) -> str:
     return to_json(evaluation_dict(ev)) + "\n"
+
+
+def tree_dict(tree: OrgTree) -> dict[str, Any]:
+    def row(r: TreeRow) -> dict[str, Any]:
+        return {
+            "owner": r.owner.code,
+            "name": r.owner.short_name,
+            "parent": r.owner.parent,
+            "depth": r.depth,
+            "period": None if r.period is None else str(r.period),
+            "as_of": r.as_of,
+            "npss": None if r.npss is None else _n(r.npss.value),
+            "npss_state": None if r.npss is None else _score_state(r.npss),
+            "groups": dict(r.groups),
+            "weakest": None if r.weakest is None else {
+                "iku": r.weakest.code, "indicator": r.weakest.indicator,
+                "capaian": _n(r.weakest.capaian)},
+            "figure_errors": list(r.figure_errors),
+            "error": r.error or None,
+            "note": r.note or None,
+        }
+    return {"top": tree.top, "year": tree.year, "period": tree.when or None,
+            "as_of": tree.as_of, "rows": [row(r) for r in tree.rows],
+            "issues": [i.to_json() for i in tree.issues]}
+
+
+def tree_json(tree: OrgTree) -> str:
+    return to_json(tree_dict(tree)) + "\n"
+
+
+TREE_COLUMNS = ("owner", "name", "parent", "depth", "period", "npss", "npss_state", "above",
+                "on", "below", "weakest_iku", "weakest_capaian", "figure_errors", "error",
+                "note")
+
+
+def tree_csv(tree: OrgTree) -> str:
+    """One row per owner, numbers with a decimal point (for machines)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(TREE_COLUMNS)
+    for r in tree.rows:
+        groups = dict(r.groups)
+        w.writerow([r.owner.code, r.owner.short_name, r.owner.parent or "", r.depth,
+                    "" if r.period is None else str(r.period),
+                    "" if r.npss is None or r.npss.value is None else str(_n(r.npss.value)),
+                    "" if r.npss is None else r.npss.state,
+                    *(groups.get(k, "") for k in ("above", "on", "below")),
+                    "" if r.weakest is None else r.weakest.code,
+                    "" if r.weakest is None else str(_n(r.weakest.capaian)),
+                    " ".join(r.figure_errors), r.error, r.note])
+    return buf.getvalue()
 
 
 CSV_COLUMNS = ("objective", "iku", "indicator", "period", "unit_of_measure", "target",

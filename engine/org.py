@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from engine import schemacheck
@@ -47,11 +48,24 @@ class Organisation:
     manuals_root: Path  # the folder holding the owners' manual folders
     checks: tuple[CheckSetting, ...] = ()  # project-wide settings of `iku check`
 
+    @cached_property
+    def _by_code(self) -> dict[str, Owner]:
+        return {o.code: o for o in reversed(self.owners)}  # the first of a repeated code
+
+    @cached_property
+    def _children(self) -> dict[str, tuple[Owner, ...]]:
+        out: dict[str, list[Owner]] = {}
+        for o in self.owners:
+            if o.parent is not None:
+                out.setdefault(o.parent, []).append(o)
+        return {k: tuple(v) for k, v in out.items()}
+
     def owner(self, code: str) -> Owner | None:
-        return next((o for o in self.owners if o.code == code), None)
+        # looked up for every file and link: an index, for organisations of hundreds
+        return self._by_code.get(code)
 
     def children(self, code: str) -> tuple[Owner, ...]:
-        return tuple(o for o in self.owners if o.parent == code)
+        return self._children.get(code, ())
 
     def descendants(self, code: str) -> Iterator[tuple[int, Owner]]:
         """(depth, owner) below `code`, depth first, in declared order."""

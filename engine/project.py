@@ -45,6 +45,19 @@ class Project:
         self._data: dict[tuple[str, int], Dataset] = {}
         self._evaluators: dict[tuple[str, int, bool], Evaluator] = {}
 
+    def loaded(self) -> int:
+        """How many revisions and data years are held (for `release`'s callers)."""
+        return len(self._revisions) + len(self._data)
+
+    def release(self) -> None:
+        """Forget every loaded manual, dataset and evaluator (not the organisation): a run
+        over hundreds of owners keeps only the owners it is working on. What is asked for
+        again is read again."""
+        self._revisions.clear()
+        self._sets.clear()
+        self._data.clear()
+        self._evaluators.clear()
+
     def organisation(self) -> tuple[Organisation | None, list[Issue]]:
         """The organisation as far as it could be read, and its problems (for validate)."""
         if self._org is None and self.manuals_root.is_dir():

@@ -842,7 +842,7 @@ def _left_out(ev: Evaluation, level: str, about: str, score: Score, cat: Catalog
 
 # -- the organisation -----------------------------------------------------------------------
 def render_tree(console: Console, tree: OrgTree, cat: Catalogue = EN) -> None:
-    when = tree.when or cat("tree.latest")
+    when = tree.when or (str(tree.year) if tree.year else cat("tree.latest"))
     if tree.as_of:
         when = cat("eval.as_of", period=when)
     table = Table(title=cat("tree.title", top=tree.top, when=when),
@@ -854,19 +854,19 @@ def render_tree(console: Console, tree: OrgTree, cat: Catalogue = EN) -> None:
     table.add_column(cat("tree.weakest"), overflow="fold", ratio=3)
     for row in tree.rows:
         name = "  " * row.depth + row.owner.short_name
-        ev = row.evaluation
-        if ev is None:
-            table.add_row(escape(name), "—", "—", "—", Text(row.error, style="red"))
+        if row.period is None or row.npss is None:
+            why = Text(row.error, style="red") if row.error else Text(row.note, style="dim")
+            table.add_row(escape(name), "—", "—", "—", why)
             continue
-        prec = ev.manual.scoring.precision
-        counts = "/".join(str(n) for _, n in ev.groups)
+        prec = row.precision
+        counts = "/".join(str(n) for _, n in row.groups)
         weakest = row.weakest
-        weak = Text(f"{weakest.iku.code} {weakest.indicator[:60]}: "
-                    f"{cat.num(weakest.figure.capaian, prec)} %") if weakest else Text("—")
+        weak = Text(f"{weakest.code} {weakest.indicator[:60]}: "
+                    f"{cat.num(weakest.capaian, prec)} %") if weakest else Text("—")
         if row.error:
             weak.append(f"  ({row.error})", style="red")
-        period = cat("eval.as_of", period=ev.period.label) if ev.as_of else ev.period.label
-        table.add_row(escape(name), period, cat.score(ev.npss, prec), counts, weak)
+        period = cat("eval.as_of", period=row.period.label) if row.as_of else row.period.label
+        table.add_row(escape(name), period, cat.score(row.npss, prec), counts, weak)
     console.print(table)
 
 

@@ -24,7 +24,7 @@ from engine.manual import (
     manual_set,
     owner_issues,
 )
-from engine.org import Owner
+from engine.org import Organisation, Owner
 from engine.project import Project
 from engine.yamlload import display_path, load_file
 
@@ -153,8 +153,7 @@ def validate(project: Project, paths: Sequence[Path] = (), owner: str | None = N
         results = project.revisions(whose.code, int(f.name))[0]
         check_of(whose.code).datasets.append(load_dataset(f, manual_set(whose.code, results)))
     if usable and org is not None:
-        # links into owners not checked here need their manuals too (read once, as ever)
-        sets = {o.code: manual_set(o.code, project.revisions(o.code)[0]) for o in org.owners}
+        sets = _linked_sets(project, org, [c for c in checks if org.owner(c) is not None])
         files = _checked_files(checks)
         issues += [i for i in check_links(sets) if i.location is None
                    or str(Path(i.location.file)) in files]
@@ -189,6 +188,24 @@ def summary(v: Validation, cat: Catalogue = EN) -> str:
                          files=sum(d.files for d in v.datasets)))
     text = cat("validate.summary", what="; ".join(parts), errors=errors, warnings=warnings)
     return text if errors else cat("validate.ok", summary=text)
+
+
+def _linked_sets(project: Project, org: Organisation, owners: list[str]
+                 ) -> dict[str, ManualSet]:
+    """The revisions of `owners` and of every owner their links lead to, however far: a link
+    check needs the linked manuals (read once, as ever), and only those, so that checking
+    one owner of 626 does not read the other 625."""
+    sets: dict[str, ManualSet] = {}
+    todo = list(owners)
+    while todo:
+        code = todo.pop()
+        if code in sets:
+            continue
+        sets[code] = manual_set(code, project.revisions(code)[0])
+        todo += [cu.link.owner for m in sets[code].manuals for i in m.ikus
+                 for cu in i.cascade.units if cu.link is not None
+                 and cu.link.owner not in sets and org.owner(cu.link.owner) is not None]
+    return sets
 
 
 def _checked_files(checks: dict[str, OwnerCheck]) -> set[str]:

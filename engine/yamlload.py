@@ -34,6 +34,7 @@ import hashlib
 import os
 import re
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -396,8 +397,10 @@ def _document(loader: Any, lines: dict[PathKey, tuple[int, int]]) -> Any:
 
 
 # Successful parses by text: revisions of a year repeat most IKU files word for word, and a
-# run reads them all. Only clean results are kept, so every error names its own file.
-_PARSED: dict[str, tuple[Any, dict[PathKey, tuple[int, int]], str]] = {}
+# run reads them all. Only clean results are kept, so every error names its own file. The
+# most recent texts only: a run over hundreds of owners must not hold every file it read.
+_PARSED: OrderedDict[str, tuple[Any, dict[PathKey, tuple[int, int]], str]] = OrderedDict()
+_PARSED_MAX = 256
 
 
 def parse_text(text: str, shown: str) -> tuple[LoadedDoc | None, list[Issue]]:
@@ -406,6 +409,7 @@ def parse_text(text: str, shown: str) -> tuple[LoadedDoc | None, list[Issue]]:
     The data of identical texts is shared: callers must not change it (none does; the
     model is built from it, frozen)."""
     if text in _PARSED:
+        _PARSED.move_to_end(text)
         data, table, digest = _PARSED[text]
         return LoadedDoc(shown, data, table, digest), []
     lines: dict[PathKey, tuple[int, int]] = {}
@@ -432,6 +436,8 @@ def parse_text(text: str, shown: str) -> tuple[LoadedDoc | None, list[Issue]]:
         return None, [error("YAML nesting is too deep", Location(shown), code="yaml-strict")]
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     _PARSED[text] = (data, lines, digest)
+    if len(_PARSED) > _PARSED_MAX:
+        _PARSED.popitem(last=False)
     return LoadedDoc(shown, data, lines, digest), []
 
 
