@@ -107,26 +107,65 @@ def compile_schema(schema: Mapping[str, Any]) -> Check:
             return lambda v: False
         if not isinstance(s, Mapping):
             raise UnsupportedSchema(f"schema {s!r}")
-        checks: list[Check] = []
-        for key, arg in s.items():
-            if key in _ANNOTATIONS:
-                continue
-            make = _KEYWORDS.get(key)
-            if make is None:
+        for key in s:
+            if key not in _ANNOTATIONS and key not in _KEYWORDS:
                 raise UnsupportedSchema(key)
-            checks.append(make(arg, s, build, ref))
+        merged = _object(s, build) if s.get("type") == "object" else None
+        checks: list[Check] = [merged] if merged is not None else []
+        for key, arg in s.items():
+            if key in _ANNOTATIONS or (merged is not None and key in _OBJECT_KEYWORDS):
+                continue
+            checks.append(_KEYWORDS[key](arg, s, build, ref))
         if not checks:
             return lambda v: True
         if len(checks) == 1:
             return checks[0]
         all_checks = tuple(checks)
-        return lambda v: all(c(v) for c in all_checks)
+
+        def every(v: Any) -> bool:
+            for c in all_checks:  # noqa: SIM110 (a loop: all() over a generator is slower)
+                if not c(v):
+                    return False
+            return True
+        return every
 
     return build(schema)
 
 
 Builder = Callable[[Any], Check]
 Ref = Callable[[str], Check]
+
+_OBJECT_KEYWORDS = frozenset({"type", "properties", "additionalProperties", "required",
+                              "minProperties"})
+
+
+def _object(s: Mapping[str, Any], build: Builder) -> Check | None:
+    """A mapping's keywords in one pass (most of a file is mappings: one call per mapping,
+    not one per keyword); the same answers as the keywords one by one."""
+    extra = s.get("additionalProperties", True)
+    if "patternProperties" in s or not isinstance(extra, bool):
+        return None
+    props = {k: build(sub) for k, sub in s.get("properties", {}).items()}
+    known = frozenset(props) if extra is False else None
+    required = tuple(s.get("required", ()))
+    least = int(s.get("minProperties", 0))
+
+    def check(v: Any) -> bool:
+        if not isinstance(v, dict):
+            return False
+        if known is not None and not known.issuperset(v):
+            return False
+        for k in required:
+            if k not in v:
+                return False
+        if len(v) < least:
+            return False
+        for k, value in v.items():
+            c = props.get(k)
+            if c is not None and not c(value):
+                return False
+        return True
+    return check
 
 
 def _type(arg: Any, s: Mapping[str, Any], build: Builder, ref: Ref) -> Check:

@@ -29,6 +29,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from asteval import Interpreter
@@ -332,6 +333,14 @@ def compile_formula(text: str) -> Formula:
     """Parse and check `text`; raise FormulaError naming the construct and its column."""
     if not isinstance(text, str):
         raise FormulaError("a formula must be text")
+    return _compile(text)
+
+
+# The same formulas recur in every revision of a manual and in every owner that copies its
+# scheme; a Formula is immutable (its tree is only read), so each text is compiled once.
+# Errors are not kept: each failing file raises its own.
+@lru_cache(maxsize=4096)
+def _compile(text: str) -> Formula:
     if len(text) > MAX_LENGTH:
         raise FormulaError(f"formula is {len(text):,} characters, over the limit of {MAX_LENGTH:,}",
                            hint="split it into named steps")

@@ -114,7 +114,10 @@ def was_read(path: Path) -> bool:
 
 
 def _inside_roots(resolved: Path) -> bool:
-    return any(resolved == root or root in resolved.parents for root in _RUN.roots)
+    # as text: every file read asks, and Path's `parents` builds a Path per level
+    text = str(resolved)
+    return any(text == r or text.startswith(r.rstrip(os.sep) + os.sep)
+               for r in map(str, _RUN.roots))
 
 
 def _refused(message: str, shown: str, hint: str = "", code: str = "io") -> InputError:
