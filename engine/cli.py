@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine import __version__
+from engine import __version__, parsecache
 from engine.codes import from_user
 from engine.dataset import Dataset, history
 from engine.errors import (
@@ -43,7 +43,6 @@ from engine.org import Owner
 from engine.periods import Period, PeriodError
 from engine.project import DATA_ROOT, MANUAL_ROOT, Project
 from engine.safeio import STDOUT, begin_run, check_folders, check_output, end_run
-from engine.schemacheck import save_verdicts
 from engine.yamlload import display_path
 
 # Commands import the renderer, exporters, diff and reconcile where they need them: start-up
@@ -1112,8 +1111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "output", None) is not None:
             check_output(args.output)
         code = COMMANDS[args.command](args)
-        if code == EXIT_OK:  # only a clean run leaves anything behind, even in a cache
-            save_verdicts()
+        parsecache.trim()  # a run that added to the parse cache keeps it bounded
         sys.stdout.flush()  # here, where a failure is reported, not at the interpreter's exit
         return code
     except IkuError as exc:

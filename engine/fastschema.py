@@ -226,7 +226,14 @@ def _items(arg: Any, s: Mapping[str, Any], build: Builder, ref: Ref) -> Check:
     if "prefixItems" in s or not isinstance(arg, Mapping | bool):
         raise UnsupportedSchema("items with prefixItems or as a list")
     sub = build(arg)
-    return lambda v: not isinstance(v, list) or all(sub(item) for item in v)
+
+    def check(v: Any) -> bool:
+        if isinstance(v, list):
+            for item in v:  # a loop: all() over a generator is slower
+                if not sub(item):
+                    return False
+        return True
+    return check
 
 
 def _min_items(arg: Any, s: Mapping[str, Any], build: Builder, ref: Ref) -> Check:

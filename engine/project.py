@@ -139,7 +139,16 @@ class Project:
         years = set(self.data_years(owner))
         found = self.org.owner(owner)
         assert found is not None, owner
+        anyone: set[int] | None = None  # the years any owner has data for, when needed
         for folder in revision_folders(self.org.manual_folder(found)):
+            named = folder.name.split("-")[0]
+            if named.isdigit():  # the folder names its year (revision_folders relies on it)
+                if int(named) in years:
+                    continue  # no need to read a revision to learn what is known
+                if anyone is None:
+                    anyone = {y for o in self.org.owners for y in self.data_years(o.code)}
+                if int(named) not in anyone:
+                    continue  # no one has data for that year: no link can give it any
             result = self.revision(folder)
             m = result.manual
             if m is None or m.year in years:

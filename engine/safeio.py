@@ -33,6 +33,7 @@ writes"):
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import secrets
 import stat
@@ -66,6 +67,9 @@ def kind_of(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "a special file")
 
 
+_SERIAL = itertools.count()
+
+
 @dataclass
 class _Run:
     """What this run may read from and has read."""
@@ -75,6 +79,8 @@ class _Run:
     # Every file taken as an input (read, or refused as one), for the output checks:
     read_ids: set[tuple[int, int]] = field(default_factory=set)  # their (st_dev, st_ino)
     read_paths: set[Path] = field(default_factory=set)  # their resolved paths
+    serial: int = field(default_factory=lambda: next(_SERIAL))  # tells runs apart
+
 
 
 _RUN = _Run()
@@ -111,6 +117,17 @@ def was_read(path: Path) -> bool:
         return Path(os.path.realpath(path)) in _RUN.read_paths
     return (st.st_dev, st.st_ino) in _RUN.read_ids or \
         Path(os.path.realpath(path)) in _RUN.read_paths
+
+
+def run_id() -> int:
+    """Which CLI run this is (tests run many in one process): what was decided for one run
+    (say, whether a cache folder may be used) is decided again for the next."""
+    return _RUN.serial
+
+
+def inside_read_roots(path: Path) -> bool:
+    """Whether `path` lies in what this run reads: iku writes nothing of its own there."""
+    return _RUN.confined and _inside_roots(Path(os.path.realpath(path)))
 
 
 def _inside_roots(resolved: Path) -> bool:

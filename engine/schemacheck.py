@@ -1,35 +1,24 @@
 """JSON Schema checks with messages people can act on. The only module that imports
 `jsonschema`.
 
-Schemas live in `schemas/` (draft 2020-12). Each error is walked back to the
-line it came from through the loader's line table, and the common kinds get a
-plain-language message: an unknown key names the nearest known key, a wrong
-type says what was expected and what was found.
-
-Verdict cache: a file whose exact text has passed a schema before (the same schema, byte
-for byte) is not validated again; the verdict is remembered as a hash of the schema and
-the text, in `$IKU_CACHE_DIR` (default `$XDG_CACHE_HOME/iku` or `~/.cache/iku`), written
-only at the end of a run that ended without errors. Any change to the file or the schema
-changes the hash, so a stale verdict cannot apply; errors are never cached. The strict
-YAML loader, the formula grammar and every semantic check run on every load regardless.
-`IKU_NO_CACHE=1` turns the cache off. Whoever can write the cache directory can make
-iku skip schema checks of files (but not the loader's or the formula checks); it lives in
-the user's own cache for that reason.
+Schemas live in `schemas/` (draft 2020-12). A file is first checked by a compiled yes/no
+check (engine.fastschema), which is all a valid file needs; only a file it says no to goes
+through `jsonschema`, for the errors. Each error is walked back to the line it came from
+through the loader's line table, and the common kinds get a plain-language message: an
+unknown key names the nearest known key, a wrong type says what was expected and what was
+found.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.errors import InputError, Issue, did_you_mean, error
+from engine.errors import Issue, did_you_mean, error
 from engine.fastschema import Check, UnsupportedSchema, compile_schema
-from engine.safeio import read_regular, replace_file
 from engine.yamlload import LoadedDoc
 
 if TYPE_CHECKING:  # jsonschema is imported when a file has to be validated, not before
@@ -37,8 +26,6 @@ if TYPE_CHECKING:  # jsonschema is imported when a file has to be validated, not
     from jsonschema.exceptions import ValidationError
 
 SCHEMA_NAMES = ("organisation", "manual", "iku", "dataset", "reported")
-CACHE_FILE = "schema-verdicts-v1"
-MAX_VERDICTS = 50_000  # lines kept in the cache file, newest last
 
 
 def schema_dir() -> Path:
@@ -51,11 +38,6 @@ def load_schema(name: str) -> dict[str, Any]:
     with open(schema_dir() / f"{name}.schema.json", encoding="utf-8") as fh:
         schema: dict[str, Any] = json.load(fh)
     return schema
-
-
-@cache
-def _schema_digest(name: str) -> str:
-    return hashlib.sha256((schema_dir() / f"{name}.schema.json").read_bytes()).hexdigest()
 
 
 @cache
@@ -82,72 +64,6 @@ def check_schema_file(name: str) -> None:
     from jsonschema import Draft202012Validator
 
     Draft202012Validator.check_schema(load_schema(name))
-
-
-def cache_dir() -> Path | None:
-    if os.environ.get("IKU_NO_CACHE"):
-        return None
-    if os.environ.get("IKU_CACHE_DIR"):
-        return Path(os.environ["IKU_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "iku"
-
-
-class _Verdicts:
-    """Hashes of (schema, text) pairs known to be valid."""
-
-    def __init__(self) -> None:
-        self.known: set[str] | None = None  # read on first use
-        self.new: list[str] = []
-
-    def _load(self) -> set[str]:
-        if self.known is None:
-            self.known = set()
-            folder = cache_dir()
-            if folder is not None:
-                lines = _read_cache(folder / CACHE_FILE)
-                # only well-formed hashes count; anything else in the file is ignored
-                self.known = {h for h in lines if len(h) == 64 and
-                              all(c in "0123456789abcdef" for c in h)}
-        return self.known
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._load()
-
-    def add(self, key: str) -> None:
-        self._load().add(key)
-        self.new.append(key)
-
-    def save(self) -> None:
-        folder = cache_dir()
-        if folder is None or not self.new:
-            return
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / CACHE_FILE
-            keep = list(dict.fromkeys(_read_cache(path) + self.new))[-MAX_VERDICTS:]
-            replace_file(path, ("\n".join(keep) + "\n").encode("ascii"))
-        except OSError:
-            pass  # a cache that cannot be written only costs time
-        self.new = []
-
-
-def _read_cache(path: Path) -> list[str]:
-    """The cache's lines; none when it is missing, unreadable or not a regular file (a FIFO
-    or a link to /dev/zero there must cost nothing: a cache only saves time)."""
-    try:
-        raw = read_regular(path, MAX_VERDICTS * 65 + 4096, str(path), confine=False)
-        return raw.decode("ascii").split()
-    except (InputError, UnicodeDecodeError):
-        return []
-
-
-_VERDICTS = _Verdicts()
-
-
-def save_verdicts() -> None:
-    """Remember this run's valid files; the CLI calls it when a command ended cleanly."""
-    _VERDICTS.save()
 
 
 _TYPE_WORDS = {
@@ -308,17 +224,20 @@ def path_text(data: Any, path: tuple[Any, ...]) -> str:
     return out
 
 
+_VALID: set[tuple[str, str]] = set()  # (schema, text digest) found valid in this process
+
+
 def validate(doc: LoadedDoc, schema_name: str, **context: str) -> list[Issue]:
     """All schema errors of `doc`, each located at its line."""
-    # Identical texts in one run (most IKU files of a year's revisions) and, with the cache
-    # on, files unchanged since an earlier clean run are validated once.
-    verdict = hashlib.sha256(f"{_schema_digest(schema_name)}:{doc.digest}".encode()).hexdigest()
-    if doc.digest and verdict in _VERDICTS:
+    known = (schema_name, doc.digest)
+    if doc.digest and known in _VALID:  # identical texts (most IKU files of a year's revisions)
         return []
     fast = _fast(schema_name)
     if fast is not None and fast(doc.data):
         if doc.digest:
-            _VERDICTS.add(verdict)
+            if len(_VALID) > 100_000:  # a run over hundreds of owners: bounded
+                _VALID.clear()
+            _VALID.add(known)
         return []
     issues: list[Issue] = []
     seen: set[tuple[Any, ...]] = set()
@@ -333,6 +252,4 @@ def validate(doc: LoadedDoc, schema_name: str, **context: str) -> list[Issue]:
         text = f"{where}: {message}" if where else message
         issues.append(error(text, doc.loc(path), hint=hint, code=f"schema-{err.validator}",
                             **context))
-    if not issues and doc.digest:
-        _VERDICTS.add(verdict)
     return issues

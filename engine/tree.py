@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from engine import parsecache
 from engine.errors import InputError, Issue
 from engine.manual import revision_folders
 from engine.org import Owner
@@ -115,9 +116,10 @@ class _Work:
 _WORK: _Work | None = None  # what a forked worker works on, inherited from its parent
 
 
-def _run_slice(owners: list[tuple[int, Owner]]) -> tuple[list[TreeRow], list[Issue]]:
+def _run_slice(owners: list[tuple[int, Owner]]
+               ) -> tuple[list[TreeRow], list[Issue], bool]:
     assert _WORK is not None
-    return _WORK.run(owners)
+    return (*_WORK.run(owners), parsecache.wrote())
 
 
 def _in_order(work: _Work, owners: list[tuple[int, Owner]], jobs: int
@@ -133,9 +135,12 @@ def _in_order(work: _Work, owners: list[tuple[int, Owner]], jobs: int
     _WORK = work
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return pool.map(_run_slice, slices, chunksize=1)
+            done = pool.map(_run_slice, slices, chunksize=1)
     finally:
         _WORK = None
+    if any(wrote for _, _, wrote in done):
+        parsecache.note_written()
+    return [(rows, issues) for rows, issues, _ in done]
 
 
 def _row(project: Project, owner: Owner, depth: int, year: int | None, when: str | None,

@@ -47,6 +47,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from engine import parsecache
 from engine.errors import InputError, Issue, Location, error
 from engine.safeio import read_regular
 
@@ -170,7 +171,7 @@ class LoadedDoc:
     path: str  # the file's path as shown to the user
     data: Any  # plain data: dict, list, str, int, Decimal, bool or None
     lines: dict[PathKey, tuple[int, int]]  # path -> (line, column), 1-based
-    digest: str = ""  # sha256 of the text, for the schema checker's verdict cache
+    digest: str = ""  # sha256 of the text
 
     def loc(self, path: PathKey = ()) -> Location:
         """The location of `path`, or of its nearest ancestor that has one."""
@@ -412,6 +413,11 @@ def parse_text(text: str, shown: str) -> tuple[LoadedDoc | None, list[Issue]]:
         _PARSED.move_to_end(text)
         data, table, digest = _PARSED[text]
         return LoadedDoc(shown, data, table, digest), []
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    cached = parsecache.get(digest)
+    if cached is not None:
+        _remember(text, (*cached, digest))
+        return LoadedDoc(shown, cached[0], cached[1], digest), []
     lines: dict[PathKey, tuple[int, int]] = {}
     try:
         loader = _LoaderClass(text)
@@ -434,11 +440,15 @@ def parse_text(text: str, shown: str) -> tuple[LoadedDoc | None, list[Issue]]:
         return None, [error(f"YAML: {exc}", Location(shown), code="yaml-syntax")]
     except RecursionError:
         return None, [error("YAML nesting is too deep", Location(shown), code="yaml-strict")]
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    _PARSED[text] = (data, lines, digest)
+    parsecache.put(digest, data, lines)
+    _remember(text, (data, lines, digest))
+    return LoadedDoc(shown, data, lines, digest), []
+
+
+def _remember(text: str, parsed: tuple[Any, dict[PathKey, tuple[int, int]], str]) -> None:
+    _PARSED[text] = parsed
     if len(_PARSED) > _PARSED_MAX:
         _PARSED.popitem(last=False)
-    return LoadedDoc(shown, data, lines, digest), []
 
 
 def load_file(path: Path, shown: str | None = None) -> tuple[LoadedDoc | None, list[Issue]]:
