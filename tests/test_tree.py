@@ -16,13 +16,21 @@ sys.path.insert(0, str(ROOT / "bench"))
 from orggen import generate
 
 from engine.project import Project
-from engine.tree import MIN_PARALLEL, organisation_tree
+from engine.tree import organisation_tree
+
+AGENCIES = 6
+
+
+@pytest.fixture(autouse=True)
+def parallel_from_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parallel path, at a size that keeps the tests fast."""
+    monkeypatch.setattr("engine.tree.MIN_PARALLEL", 2)
 
 
 @pytest.fixture(scope="module")
 def org(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("org")
-    generate(out, MIN_PARALLEL + 2, 1)
+    generate(out, AGENCIES, 1)
     return out
 
 
@@ -35,7 +43,7 @@ def test_every_agency_is_checked_and_scored(org: Path, cli: Callable[..., Run],
     root, *agencies = tree["rows"]
     assert root["owner"] == "NASIONAL" and root["error"] is None
     assert root["note"] == "no manual or data of its own"
-    assert len(agencies) == MIN_PARALLEL + 2
+    assert len(agencies) == AGENCIES
     # agency 0 is the fixture unchanged: the deputy's NPSS; the others' inputs are nudged
     assert agencies[0]["npss"] == 99.37 and agencies[0]["groups"] == {
         "above": 6, "on": 5, "below": 4}
@@ -58,8 +66,26 @@ def test_memory_is_released_as_it_goes(org: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr("engine.tree.KEEP_LOADED", 4)
     project = Project(Path("manual_iku"), Path("datasets"))
     tree = organisation_tree(project, "NASIONAL", 2023, None, False, jobs=1)
-    assert len(tree.rows) == MIN_PARALLEL + 3
+    assert len(tree.rows) == AGENCIES + 1
     assert project.loaded() <= 4 + 3  # one agency: two revisions and a data year
+
+
+def test_every_file_is_read_once(org: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.yamlload as loader
+
+    monkeypatch.chdir(org)
+    reads: list[str] = []
+    original = loader.read_regular
+
+    def counting(path: Path, limit: int, shown: str, confine: bool = True) -> bytes:
+        reads.append(str(path))
+        return original(path, limit, shown, confine)
+
+    monkeypatch.setattr(loader, "read_regular", counting)
+    organisation_tree(Project(Path("manual_iku"), Path("datasets")), "NASIONAL", 2023, None,
+                      False, jobs=1)
+    files = sorted(str(p) for p in Path(".").rglob("*.yaml"))
+    assert sorted(reads) == files  # each once, checked and evaluated from the same read
 
 
 def test_an_agencys_problems_are_errors_of_the_run(org: Path, cli: Callable[..., Run],
@@ -75,7 +101,7 @@ def test_an_agencys_problems_are_errors_of_the_run(org: Path, cli: Callable[...,
     result = cli("evaluate", "--tree", "--format", "csv", "--output", str(out))
     assert result.code == 3
     assert f"datasets/agency-0003/2023/IKU.04.yaml:{line}" in result.err
-    assert f"checked {MIN_PARALLEL + 3} owner(s): 1 error(s), 0 warning(s)" in result.err
+    assert f"checked {AGENCIES + 1} owner(s): 1 error(s), 0 warning(s)" in result.err
     assert "not written" in result.err and not out.exists()
     rows = result.out.splitlines()
     assert rows == []  # with --output nothing goes to the terminal
