@@ -158,14 +158,16 @@ def _object(s: Mapping[str, Any], build: Builder) -> Check | None:
         for k in required:
             if k not in v:
                 return False
-        if len(v) < least:
-            return False
-        for k, value in v.items():
-            c = props.get(k)
-            if c is not None and not c(value):
-                return False
-        return True
+        return len(v) >= least and _properties_ok(props, v)
     return check
+
+
+def _properties_ok(props: dict[str, Check], v: dict[str, Any]) -> bool:
+    for k, value in v.items():
+        c = props.get(k)
+        if c is not None and not c(value):
+            return False
+    return True
 
 
 def _type(arg: Any, s: Mapping[str, Any], build: Builder, ref: Ref) -> Check:
@@ -190,15 +192,7 @@ def _enum(arg: Any, s: Mapping[str, Any], build: Builder, ref: Ref) -> Check:
 def _properties(arg: Any, s: Mapping[str, Any], build: Builder, ref: Ref) -> Check:
     props = {k: build(sub) for k, sub in arg.items()}
 
-    def check(v: Any) -> bool:
-        if not isinstance(v, dict):
-            return True
-        for k, value in v.items():
-            c = props.get(k)
-            if c is not None and not c(value):
-                return False
-        return True
-    return check
+    return lambda v: not isinstance(v, dict) or _properties_ok(props, v)
 
 
 def _additional(arg: Any, s: Mapping[str, Any], build: Builder, ref: Ref) -> Check:
