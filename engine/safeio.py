@@ -143,8 +143,9 @@ def _refused(message: str, shown: str, hint: str = "", code: str = "io") -> Inpu
 
 def read_regular(path: Path, limit: int, shown: str, confine: bool = True) -> bytes:
     """The bytes of `path`, a regular file of at most `limit` bytes; otherwise an
-    `InputError` with one issue at `shown`. `confine=False` is for our own files (the
-    verdict cache), which lie outside the project by design."""
+    `InputError` with one issue at `shown`. `confine=False` is for a file outside the
+    folders named on the command line that iku reads by design (none at present: the parse
+    cache reads its entries itself, engine.parsecache)."""
     # Registered first: a file the run took as an input stays one for the output checks even
     # when it is refused below (a link out of the project must not become an output target).
     resolved = Path(os.path.realpath(path))

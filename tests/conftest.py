@@ -24,7 +24,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # Tests validate every file afresh unless a test turns the verdict cache on itself.
+    # Tests parse every file afresh unless a test turns the parse cache on itself.
     os.environ["IKU_NO_CACHE"] = "1"
 
 
