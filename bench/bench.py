@@ -363,6 +363,22 @@ class Measured:
     engine: dict[tuple[str, int], list[JobRun]] = field(default_factory=dict)  # (mode, jobs)
     plain: dict[tuple[str, int], list[Run]] = field(default_factory=dict)  # paired with those
     ratios: dict[tuple[str, int], list[float]] = field(default_factory=dict)  # engine / plain
+    wrong: list[str] = field(default_factory=list)  # NPSS the engine and plain disagree on
+
+    def outputs(self) -> set[str]:
+        """The rendered trees' hashes: one, whatever the run, mode or job count."""
+        return {j.result["rendered_sha256"] for js in self.engine.values() for j in js}
+
+    def jobs_ratios(self, mode: str, jobs: int) -> list[float]:
+        """`jobs` jobs against one, the two runs of each round (back to back but for the
+        plain run paired with the first)."""
+        return [b.run.wall / a.run.wall for a, b in zip(self.engine[(mode, 1)],
+                                                         self.engine[(mode, jobs)],
+                                                         strict=True)]
+
+
+def jobs_label(jobs: int, configs: Sequence[int]) -> str:
+    return "" if len(configs) == 1 else f", {jobs} job{'s' if jobs > 1 else ''}"
 
 
 def engine_job(org: Path, size: Size, jobs: int, cache: Path | None, tmp: Path) -> JobRun:
@@ -387,8 +403,8 @@ def plain_job(org: Path, size: Size, tmp: Path) -> tuple[Run, dict[str, str | No
     return r, npss
 
 
-def measure_size(size: Size, org: Path, rounds: int, configs: Sequence[int], tmp: Path,
-                 failures: list[str]) -> Measured:
+def measure_size(size: Size, org: Path, rounds: int, configs: Sequence[int], tmp: Path
+                 ) -> Measured:
     """`rounds` rounds of cold and warm runs of each job count, each paired with a run of
     the plain script; the orders alternate from round to round."""
     cache = tmp / "cache" / f"{size.agencies}x{size.years}"
@@ -414,24 +430,21 @@ def measure_size(size: Size, org: Path, rounds: int, configs: Sequence[int], tmp
                 m.ratios.setdefault(key, []).append(1 / paired(engine, plain, i % 2 == 1))
                 m.engine.setdefault(key, []).append(jr[0])
                 m.plain.setdefault(key, []).append(runs[0][0])
-                agree(size, key, jr[0].result["npss"], runs[0][1], failures)
-    shas = {j.result["rendered_sha256"] for js in m.engine.values() for j in js}
-    if len(shas) != 1:
-        failures.append(f"{size}: the rendered tree differs between runs or job counts "
-                        f"({len(shas)} different outputs)")
+                m.wrong += agree(size, key, jr[0].result["npss"], runs[0][1])
     return m
 
 
 def agree(size: Size, key: tuple[str, int], engine: dict[str, str | None],
-          plain: dict[str, str | None], failures: list[str]) -> None:
+          plain: dict[str, str | None]) -> list[str]:
     """Every agency's NPSS the same from the engine and the plain script, and there."""
     wrong = sorted(k for k in engine.keys() | plain.keys()
                    if engine.get(k) is None or engine.get(k) != plain.get(k))
     if wrong or len(engine) != size.agencies:
         shown = ", ".join(f"{k}: engine {engine.get(k)}, plain {plain.get(k)}"
                           for k in wrong[:5])
-        failures.append(f"{size} {key[0]} jobs={key[1]}: {len(wrong)} agencies' NPSS differ "
-                        f"or are missing ({len(engine)} evaluated of {size.agencies}): {shown}")
+        return [f"{size} {key[0]} jobs={key[1]}: {len(wrong)} agencies' NPSS differ or are "
+                f"missing ({len(engine)} evaluated of {size.agencies}): {shown}"]
+    return []
 
 
 def size_rows(size: Size, m: Measured) -> list[Row]:
@@ -442,7 +455,7 @@ def size_rows(size: Size, m: Measured) -> list[Row]:
         phases = {k: statistics.median(j.result["phases"][k] for j in runs)
                   for k in runs[0].result["phases"] if k != "save verdicts"}
         peak = max(j.result["peak_mib"] for j in runs)
-        label = f"{size}, {mode}" + (f", {jobs} jobs" if len(m.engine) > 2 else "")
+        label = f"{size}, {mode}" + jobs_label(jobs, sorted({j for _, j in m.engine}))
         rows.append(Row(label, f"{med:.2f} s, {peak:.0f} MiB ("
                                + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()) + ")",
                         f"{lo:.2f}–{hi:.2f} s (n={len(walls)})"))
@@ -467,37 +480,51 @@ def growth_rows(what: str, series: list[tuple[int, Measured]], configs: Sequence
             slope = sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
             steps = [(y2 - y1) / (x2 - x1) for (x1, y1), (x2, y2) in itertools.pairwise(pts)]
             sizes = "→".join(str(n) for n, _ in series)
-            label = f"growth in {what} {sizes}, {mode}" + (f", {jobs} jobs"
-                                                            if len(configs) > 1 else "")
+            label = f"growth in {what} {sizes}, {mode}" + jobs_label(jobs, configs)
             rows.append(Row(label, f"{slope:.2f}", "steps " + ", ".join(f"{s:.2f}"
                                                                        for s in steps),
                             goal, slope))
     return rows
 
 
-def plain_rows(size: Size, m: Measured, configs: Sequence[int], failures: list[str]
-               ) -> list[Row]:
+def plain_rows(size: Size, m: Measured, configs: Sequence[int]) -> list[Row]:
     rows = []
     for mode, goal in (("cold", Goal("<", 1.0, "x")), ("warm", Goal("<=", 0.33, "x"))):
         for jobs in configs:
             key = (mode, jobs)
-            label = f"engine / plain at {size.agencies}, {mode}" + (
-                f", {jobs} jobs" if len(configs) > 1 else "")
-            rows.append(ratio_row(label, m.ratios[key], [r.wall for r in m.plain[key]],
+            rows.append(ratio_row(f"engine / plain at {size.agencies}, {mode}"
+                                  + jobs_label(jobs, configs), m.ratios[key],
+                                  [r.wall for r in m.plain[key]],
                                   [j.run.wall for j in m.engine[key]], goal,
                                   ("plain", "engine")))
+    for mode in ("cold", "warm"):  # the parallel path must pay where the work is largest
+        for jobs in configs[1:]:
+            rows.append(ratio_row(f"{jobs} jobs / 1 job at {size.agencies}, {mode}",
+                                  m.jobs_ratios(mode, jobs),
+                                  [j.run.wall for j in m.engine[(mode, 1)]],
+                                  [j.run.wall for j in m.engine[(mode, jobs)]],
+                                  Goal("<", 1.0, "x"), ("1 job", f"{jobs} jobs")))
     for jobs in configs:
         peak = max(j.result["peak_mib"] for mode in ("cold", "warm")
                    for j in m.engine[(mode, jobs)])
-        rows.append(Row(f"engine's peak memory at {size.agencies}"
-                        + (f", {jobs} jobs" if len(configs) > 1 else ""),
+        rows.append(Row(f"engine's peak memory at {size.agencies}" + jobs_label(jobs, configs),
                         f"{peak:.0f} MiB", "worst of its runs", Goal("<", 200, " MiB"), peak))
     plain_peak = max(r.peak_mib for rs in m.plain.values() for r in rs)
     rows.append(Row(f"plain script's peak memory at {size.agencies}", f"{plain_peak:.0f} MiB"))
-    ok = not any(f.startswith(str(size)) for f in failures)
     rows.append(Row(f"NPSS of every agency, engine = plain ({size.agencies} agencies)",
-                    "all equal" if ok else "DIFFERENT (below)", check=ok))
+                    "all equal" if not m.wrong else "DIFFERENT (below)", check=not m.wrong))
+    rows.append(same_bytes_row([size], {size: m}, configs))
     return rows
+
+
+def same_bytes_row(sizes: Sequence[Size], measured: dict[Size, Measured],
+                   configs: Sequence[int]) -> Row:
+    differ = [s for s in sizes if len(measured[s].outputs()) != 1]
+    what = "every run" + (", 1 job and " + ", ".join(map(str, configs[1:])) + " jobs"
+                          if len(configs) > 1 else "")
+    return Row(f"the rendered tree: the same bytes in {what}",
+               "same" if not differ else "DIFFERENT: " + "; ".join(map(str, differ)),
+               check=not differ)
 
 
 @dataclass(frozen=True)
@@ -517,6 +544,8 @@ QUICK = Plan(3, (1, 10, 30, 100), (1, 3, 5), 10, lambda s: 1)
 
 def bench_scale(plan: Plan, sections: set[str], store: Path, tmp: Path, report: Report,
                 failures: list[str]) -> None:
+    """Sections b and c: the sizes b needs (only c's reference size for c alone), measured
+    once; a disagreement goes to `failures` as well as into the tables."""
     configs = [1, 2] if has_batch() else [1]
     reference = Size(plan.agencies[-1], 1)
     if "scale" in sections:
@@ -527,7 +556,10 @@ def bench_scale(plan: Plan, sections: set[str], store: Path, tmp: Path, report: 
     measured: dict[Size, Measured] = {}
     for size in sizes:
         org = organisation(size, store)
-        measured[size] = measure_size(size, org, plan.rounds(size), configs, tmp, failures)
+        m = measured[size] = measure_size(size, org, plan.rounds(size), configs, tmp)
+        failures += m.wrong
+        if len(m.outputs()) != 1:
+            failures.append(f"{size}: the rendered tree differs between runs or job counts")
         print(f"  measured {size}", flush=True)
     if "scale" in sections:
         rows = [r for s in sizes for r in size_rows(s, measured[s])]
@@ -535,6 +567,7 @@ def bench_scale(plan: Plan, sections: set[str], store: Path, tmp: Path, report: 
         years = [(y, measured[Size(plan.year_agencies, y)]) for y in plan.years]
         rows += growth_rows("agencies", agencies, configs)
         rows += growth_rows(f"years ({plan.year_agencies} agencies)", years, configs)
+        rows.append(same_bytes_row(sizes, measured, configs))
         report.section("b. The real path in one process (bench/job.py: validate, evaluate "
                        "--tree, render), median wall time and the worst peak memory",
                        rows, ["growth: the slope of log(in-process time) against log(size), "
@@ -543,7 +576,7 @@ def bench_scale(plan: Plan, sections: set[str], store: Path, tmp: Path, report: 
     if "plain" in sections:
         report.section(f"c. The engine against bench/plain.py at {reference.agencies} "
                        "agencies, paired runs (engine then plain, plain then engine)",
-                       plain_rows(reference, measured[reference], configs, failures))
+                       plain_rows(reference, measured[reference], configs))
 
 
 # -- main -------------------------------------------------------------------------------------
