@@ -46,8 +46,9 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -71,7 +72,7 @@ class Run:
     wall: float  # seconds, from outside the process
     code: int  # exit status
     peak_mib: float  # the process's peak resident memory (wait4's ru_maxrss)
-    stderr: str  # the first 4000 characters
+    stderr: str  # all of it (a traceback is looked for anywhere in it)
 
 
 def run(cmd: Sequence[str], env: dict[str, str], cwd: Path, out: Path) -> Run:
@@ -83,7 +84,7 @@ def run(cmd: Sequence[str], env: dict[str, str], cwd: Path, out: Path) -> Run:
         wall = time.perf_counter() - start
         p.returncode = os.waitstatus_to_exitcode(status)  # waited for: Popen must not wait
         se.seek(0)
-        err = se.read(4000).decode("utf-8", "replace")
+        err = se.read().decode("utf-8", "replace")
     return Run(wall, p.returncode, usage.ru_maxrss / 1024, err)
 
 
@@ -100,6 +101,22 @@ def cache_env(cache: Path | None) -> dict[str, str]:
 
 def median_spread(values: Sequence[float]) -> tuple[float, float, float]:
     return statistics.median(values), min(values), max(values)
+
+
+class Timed(Protocol):
+    @property
+    def wall(self) -> float: ...
+
+
+T = TypeVar("T", bound=Timed)
+
+
+def step(into: list[T], make: Callable[[], T]) -> Callable[[], float]:
+    """One side of a pair: `make` runs, its result is kept in `into`, its wall time counts."""
+    def go() -> float:
+        into.append(make())
+        return into[-1].wall
+    return go
 
 
 def paired(a: Callable[[], float], b: Callable[[], float], first_a: bool) -> float:
@@ -247,6 +264,12 @@ def checked(r: Run, what: str, codes: frozenset[int]) -> Run:
     return r
 
 
+def run_checked(cmd: Sequence[str], env: dict[str, str], out: Path, what: str,
+                codes: frozenset[int]) -> Run:
+    """A process in the repository, which must end with one of `codes` and no traceback."""
+    return checked(run(cmd, env, ROOT, out), what, codes)
+
+
 def floor_of(c: Command, argv: list[str], env: dict[str, str], tmp: Path) -> list[str]:
     """The command's import floor: its warm path's third-party modules, in import order."""
     names = tmp / "modules.json"
@@ -277,32 +300,24 @@ def bench_commands(pairs: int, tmp: Path) -> tuple[list[Row], list[str]]:
                      + ("" if written else "; its run never wrote the verdict cache, so warm "
                                            "is cold"))
         plans.append((c, argv, cache, floor))
-    times: dict[tuple[str, str], tuple[list[float], list[float], list[float]]] = {}
-    for i in range(pairs):
-        for j, (c, argv, cache, floor) in enumerate(plans):
+    times: dict[tuple[str, str], tuple[list[float], list[Run], list[Run]]] = {}
+    for i in range(pairs):  # round by round through the commands, so that a burst of load
+        for j, (c, argv, cache, floor) in enumerate(plans):  # spreads over all of them
             for mode in (("warm", "cold") if (i + j) % 2 else ("cold", "warm")):
                 env = cache_env(cache if mode == "warm" else None)
-                ratios, fs, cs = times.setdefault((c.name, mode), ([], [], []))
-
-                def floor_run(env: dict[str, str] = env, floor: list[str] = floor,
-                              fs: list[float] = fs) -> float:
-                    fs.append(checked(run(floor, env, ROOT, tmp / "out"), "floor",
-                                      frozenset({0})).wall)
-                    return fs[-1]
-
-                def cmd_run(env: dict[str, str] = env, c: Command = c, argv: list[str] = argv,
-                            cs: list[float] = cs) -> float:
-                    cs.append(checked(run([*iku(), *argv], env, ROOT, tmp / "out"),
-                                      f"iku {c.name}", c.codes).wall)
-                    return cs[-1]
-
-                ratios.append(paired(floor_run, cmd_run, (i + j + (mode == "warm")) % 2 == 0))
+                ratios, floors, cmds = times.setdefault((c.name, mode), ([], [], []))
+                ratios.append(paired(
+                    step(floors, partial(run_checked, floor, env, tmp / "out", "floor",
+                                         frozenset({0}))),
+                    step(cmds, partial(run_checked, [*iku(), *argv], env, tmp / "out",
+                                       f"iku {c.name}", c.codes)),
+                    (i + j + (mode == "warm")) % 2 == 0))
     rows = []
     for c, *_ in plans:
         for mode, goal in (("warm", c.warm_goal), ("cold", c.cold_goal)):
-            ratios, fs, cs = times[(c.name, mode)]
-            rows.append(ratio_row(f"iku {c.name}, {mode}", ratios, fs, cs, goal,
-                                  ("floor", "iku")))
+            ratios, floors, cmds = times[(c.name, mode)]
+            rows.append(ratio_row(f"iku {c.name}, {mode}", ratios, [r.wall for r in floors],
+                                  [r.wall for r in cmds], goal, ("floor", "iku")))
     return rows, notes
 
 
@@ -357,11 +372,25 @@ class JobRun:
     run: Run
     result: dict[str, Any]  # bench/job.py's report
 
+    @property
+    def wall(self) -> float:
+        return self.run.wall
+
+
+@dataclass
+class PlainRun:
+    run: Run
+    npss: dict[str, str | None]  # by owner
+
+    @property
+    def wall(self) -> float:
+        return self.run.wall
+
 
 @dataclass
 class Measured:
     engine: dict[tuple[str, int], list[JobRun]] = field(default_factory=dict)  # (mode, jobs)
-    plain: dict[tuple[str, int], list[Run]] = field(default_factory=dict)  # paired with those
+    plain: dict[tuple[str, int], list[PlainRun]] = field(default_factory=dict)  # paired with those
     ratios: dict[tuple[str, int], list[float]] = field(default_factory=dict)  # engine / plain
     wrong: list[str] = field(default_factory=list)  # NPSS the engine and plain disagree on
 
@@ -394,13 +423,12 @@ def engine_job(org: Path, size: Size, jobs: int, cache: Path | None, tmp: Path) 
     return JobRun(r, result)
 
 
-def plain_job(org: Path, size: Size, tmp: Path) -> tuple[Run, dict[str, str | None]]:
+def plain_job(org: Path, size: Size, tmp: Path) -> PlainRun:
     out = tmp / "plain.json"
     r = checked(run([PYTHON, str(BENCH / "plain.py"), "manual_iku", "datasets",
                      str(size.year), "--json", str(out)], base_env(), org, tmp / "out"),
                 f"bench/plain.py on {size}", frozenset({0}))
-    npss: dict[str, str | None] = json.loads(out.read_text())
-    return r, npss
+    return PlainRun(r, json.loads(out.read_text()))
 
 
 def measure_size(size: Size, org: Path, rounds: int, configs: Sequence[int], tmp: Path
@@ -415,22 +443,12 @@ def measure_size(size: Size, org: Path, rounds: int, configs: Sequence[int], tmp
         for mode in (("cold", "warm") if i % 2 == 0 else ("warm", "cold")):
             for jobs in (configs if i % 2 == 0 else list(reversed(configs))):
                 key = (mode, jobs)
-                runs: list[tuple[Run, dict[str, str | None]]] = []
-                jr: list[JobRun] = []
-
-                def engine(mode: str = mode, jobs: int = jobs, jr: list[JobRun] = jr) -> float:
-                    jr.append(engine_job(org, size, jobs, cache if mode == "warm" else None,
-                                         tmp))
-                    return jr[-1].run.wall
-
-                def plain(runs: list[tuple[Run, dict[str, str | None]]] = runs) -> float:
-                    runs.append(plain_job(org, size, tmp))
-                    return runs[-1][0].wall
-
-                m.ratios.setdefault(key, []).append(1 / paired(engine, plain, i % 2 == 1))
-                m.engine.setdefault(key, []).append(jr[0])
-                m.plain.setdefault(key, []).append(runs[0][0])
-                m.wrong += agree(size, key, jr[0].result["npss"], runs[0][1])
+                engines, plains = m.engine.setdefault(key, []), m.plain.setdefault(key, [])
+                m.ratios.setdefault(key, []).append(1 / paired(
+                    step(engines, partial(engine_job, org, size, jobs,
+                                          cache if mode == "warm" else None, tmp)),
+                    step(plains, partial(plain_job, org, size, tmp)), i % 2 == 1))
+                m.wrong += agree(size, key, engines[-1].result["npss"], plains[-1].npss)
     return m
 
 
@@ -509,7 +527,7 @@ def plain_rows(size: Size, m: Measured, configs: Sequence[int]) -> list[Row]:
                    for j in m.engine[(mode, jobs)])
         rows.append(Row(f"engine's peak memory at {size.agencies}" + jobs_label(jobs, configs),
                         f"{peak:.0f} MiB", "worst of its runs", Goal("<", 200, " MiB"), peak))
-    plain_peak = max(r.peak_mib for rs in m.plain.values() for r in rs)
+    plain_peak = max(r.run.peak_mib for rs in m.plain.values() for r in rs)
     rows.append(Row(f"plain script's peak memory at {size.agencies}", f"{plain_peak:.0f} MiB"))
     rows.append(Row(f"NPSS of every agency, engine = plain ({size.agencies} agencies)",
                     "all equal" if not m.wrong else "DIFFERENT (below)", check=not m.wrong))
