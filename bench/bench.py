@@ -16,11 +16,13 @@ a. commands: every command of `iku --help` that runs on the shipped data (`manua
    it once warm). Warm: `IKU_CACHE_DIR` a folder filled by one earlier run of the command;
    cold: `IKU_NO_CACHE=1`. `new-revision` and `import` are left out: they write into the
    data.
-b. scale: the real path in one fresh process per run (bench/job.py: Project, validate,
-   organisation_tree, render_tree) on organisations made by bench/orggen.py: 1, 10, 100 and
-   626 agencies of one year, and 100 agencies of 1, 5 and 10 years (validating every year,
-   evaluating the latest). Wall time, the phases, peak memory, and the growth exponent (the
-   slope of log time against log size). Cold and warm as above.
+b. scale: the real path in one fresh process per run (bench/job.py: Project,
+   organisation_tree as `iku evaluate --tree` runs it, each owner checked and then scored,
+   render_tree) on organisations made by bench/orggen.py: 1, 10, 100 and 626 agencies of one
+   year, and 100 agencies of 1, 5 and 10 years (checking every year, evaluating the latest),
+   with one worker process and with two (the same bytes). Wall time, the phases, peak
+   memory, and the growth exponent (the slope of log time against log size). Cold and warm
+   as above.
 c. plain: the engine's runs at 626 agencies each paired with bench/plain.py, the script a
    user could write instead, on the same files; each agency's NPSS must agree.
 
@@ -58,7 +60,7 @@ sys.path.insert(0, str(BENCH))
 import orggen  # noqa: E402
 
 FIRST_YEAR = orggen.FIRST_YEAR
-CACHE_FILE = "schema-verdicts-v1"  # engine.schemacheck.CACHE_FILE; the bench imports no engine
+CACHE_FOLDER = "parsed-v1"  # engine.parsecache.FOLDER; the bench imports no engine
 FINDINGS = {0, 1}  # the epilog of `iku --help`: 1 is findings for validate, check, diff, reconcile
 
 
@@ -90,12 +92,16 @@ def run(cmd: Sequence[str], env: dict[str, str], cwd: Path, out: Path) -> Run:
 
 def base_env() -> dict[str, str]:
     """The environment without what would change a command's output or cache."""
+    # PYTHONDONTWRITEBYTECODE (set on some machines, this one among them) would make every
+    # run compile the engine's sources while the floor's packages have their bytecode from
+    # pip: main() compiles the engine once, as a user's first run would.
     return {k: v for k, v in os.environ.items()
-            if not k.startswith("IKU_") and k not in ("COLUMNS", "LINES", "NO_COLOR")}
+            if not k.startswith("IKU_") and k not in ("COLUMNS", "LINES", "NO_COLOR",
+                                                      "PYTHONDONTWRITEBYTECODE")}
 
 
 def cache_env(cache: Path | None) -> dict[str, str]:
-    """Warm: the verdict cache in `cache`; cold (None): no cache at all."""
+    """Warm: the parse cache in `cache`; cold (None): no cache at all."""
     return {**base_env(), **({"IKU_CACHE_DIR": str(cache)} if cache else {"IKU_NO_CACHE": "1"})}
 
 
@@ -287,7 +293,7 @@ def bench_commands(pairs: int, tmp: Path) -> tuple[list[Row], list[str]]:
         cache = tmp / "cache" / c.name.split()[0] / str(len(plans))
         checked(run([*iku(), *argv], cache_env(cache), ROOT, tmp / "out"), f"iku {c.name}",
                 c.codes)  # fills the cache, if the command writes it
-        written = (cache / CACHE_FILE).exists()
+        written = (cache / CACHE_FOLDER).exists()
         modules = floor_of(c, argv, cache_env(cache), tmp)
         # import_module: some names are no identifiers (rich's `unicode17-0-0` tables)
         floor = [PYTHON, "-c", f"import importlib\nfor m in {modules!r}:\n"
@@ -297,7 +303,7 @@ def bench_commands(pairs: int, tmp: Path) -> tuple[list[Row], list[str]]:
         tops = sorted({m.split(".")[0] for m in modules})
         notes.append(f"floor of {c.name}: {', '.join(tops) or 'nothing'} "
                      f"({len(modules)} modules)"
-                     + ("" if written else "; its run never wrote the verdict cache, so warm "
+                     + ("" if written else "; its run never wrote the parse cache, so warm "
                                            "is cold"))
         plans.append((c, argv, cache, floor))
     times: dict[tuple[str, str], tuple[list[float], list[Run], list[Run]]] = {}
@@ -356,15 +362,6 @@ def organisation(size: Size, store: Path) -> Path:
         partial.rename(folder)
         print(f"  generated {size} in {time.perf_counter() - start:.1f} s", flush=True)
     return folder
-
-
-def has_batch() -> bool:
-    r = subprocess.run([PYTHON, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
-                        "import job; sys.exit(0 if job.has_batch() else 1)", str(BENCH)],
-                       env=base_env(), capture_output=True, check=False)
-    if r.returncode not in (0, 1):
-        raise BenchError(f"cannot import the engine: {r.stderr.decode()[-1500:]}")
-    return r.returncode == 0
 
 
 @dataclass
@@ -437,7 +434,7 @@ def measure_size(size: Size, org: Path, rounds: int, configs: Sequence[int], tmp
     the plain script; the orders alternate from round to round."""
     cache = tmp / "cache" / f"{size.agencies}x{size.years}"
     shutil.rmtree(cache, ignore_errors=True)
-    engine_job(org, size, configs[0], cache, tmp)  # fills the verdict cache: warm from here
+    engine_job(org, size, configs[0], cache, tmp)  # fills the parse cache: warm from here
     m = Measured()
     for i in range(rounds):
         for mode in (("cold", "warm") if i % 2 == 0 else ("warm", "cold")):
@@ -471,7 +468,7 @@ def size_rows(size: Size, m: Measured) -> list[Row]:
         walls = [j.run.wall for j in runs]
         med, lo, hi = median_spread(walls)
         phases = {k: statistics.median(j.result["phases"][k] for j in runs)
-                  for k in runs[0].result["phases"] if k != "save verdicts"}
+                  for k in runs[0].result["phases"]}
         peak = max(j.result["peak_mib"] for j in runs)
         label = f"{size}, {mode}" + jobs_label(jobs, sorted({j for _, j in m.engine}))
         rows.append(Row(label, f"{med:.2f} s, {peak:.0f} MiB ("
@@ -564,7 +561,7 @@ def bench_scale(plan: Plan, sections: set[str], store: Path, tmp: Path, report: 
                 failures: list[str]) -> None:
     """Sections b and c: the sizes b needs (only c's reference size for c alone), measured
     once; a disagreement goes to `failures` as well as into the tables."""
-    configs = [1, 2] if has_batch() else [1]
+    configs = [1, 2]
     reference = Size(plan.agencies[-1], 1)
     if "scale" in sections:
         sizes = [*(Size(n, 1) for n in plan.agencies),
@@ -622,6 +619,9 @@ def main() -> int:
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     sections = {SECTIONS[s] for s in args.only} if args.only else set(SECTIONS.values())
+    # The engine's bytecode, as a user's first run leaves it (pip compiled the floor's).
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "engine")], check=True,
+                   env=base_env(), stdout=subprocess.DEVNULL)
     header()
     start = time.perf_counter()
     report = Report()
