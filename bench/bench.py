@@ -583,8 +583,9 @@ def bench_scale(plan: Plan, sections: set[str], store: Path, tmp: Path, report: 
         rows += growth_rows("agencies", agencies, configs)
         rows += growth_rows(f"years ({plan.year_agencies} agencies)", years, configs)
         rows.append(same_bytes_row(sizes, measured, configs))
-        report.section("b. The real path in one process (bench/job.py: validate, evaluate "
-                       "--tree, render), median wall time and the worst peak memory",
+        report.section("b. The real path in one process (bench/job.py: each owner checked and "
+                       "evaluated as `iku evaluate --tree` does, then rendered), median wall "
+                       "time and the worst peak memory",
                        rows, ["growth: the slope of log(in-process time) against log(size), "
                               "fitted; spread: each step's slope",
                               f"path: {measured[sizes[0]].engine[('cold', 1)][0].result['path']}"])
