@@ -327,6 +327,8 @@ def _solve(manual: Manual, iku: Iku, unit: str, period: Period, realisasi: Calla
             cache[k] = _figure(manual, iku, unit, period, realisasi(grid(k, prec)))
         return cache[k]
 
+    if hi is None:
+        hi_k = _computable(fig, lo_k, hi_k)
     try:
         ends = fig(lo_k), fig(hi_k)
     except FormulaError as exc:
@@ -367,6 +369,29 @@ def _solve(manual: Manual, iku: Iku, unit: str, period: Period, realisasi: Calla
             why = f"even {at(k)}, gives capaian {got.capaian}"
         out.append(Answer(g, outcome, grid(k, prec), got.capaian, None, why))
     return tuple(out)
+
+
+def _computable(fig: Callable[[int], Figure], lo_k: int, hi_k: int) -> int:
+    """The largest grid point up to `hi_k` whose figure can be computed, when the search is
+    unbounded above: far enough out, a small target makes capaian pass the formulas' bound
+    (10**21), and the search must stop there rather than fail. Computing stops being
+    possible only upwards (values grow), so a binary search finds the edge; `lo_k` when even
+    it cannot be computed (the caller then reports why)."""
+    def ok(k: int) -> bool:
+        try:
+            return fig(k).capaian_exact is not None  # a figure, or a note saying why not
+        except FormulaError:
+            return False
+
+    if ok(hi_k):
+        return hi_k
+    if not ok(lo_k):
+        return lo_k
+    good, bad = lo_k, hi_k
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        good, bad = (mid, bad) if ok(mid) else (good, mid)
+    return good
 
 
 def _one(ev: Evaluator, code: str, unit: str, period: Period, as_of: Period,
