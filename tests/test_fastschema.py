@@ -17,7 +17,7 @@ from engine.schemacheck import SCHEMA_NAMES, load_schema
 from engine.yamlload import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
-FOLDERS = [ROOT / "tests", ROOT / "manual_iku", ROOT / "datasets", ROOT / "bench" / "fixture"]
+FOLDERS = [ROOT / "tests", ROOT / "bench" / "fixture"]  # tests/acceptance: the shipped files
 
 
 def _schema_of(path: Path) -> str | None:

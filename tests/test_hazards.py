@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATASETS, MANUALS, ROOT, Run, edit
+from conftest import ACCEPTANCE, DATASETS, MANUALS, Run, edit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -482,7 +482,7 @@ def test_a_path_too_long_is_an_error_not_a_bug(in_root: Path, cli: Callable[...,
 
 def _run(argv: list[str], env: dict[str, str] | None = None,
          **kw: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "engine", *argv], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "engine", *argv], cwd=ACCEPTANCE,
                           env={**os.environ, **(env or {})}, capture_output=True, text=True,
                           timeout=60, **kw)
 
@@ -500,7 +500,7 @@ def test_an_ascii_terminal_gets_question_marks_not_a_crash(env: dict[str, str]) 
 
 def test_a_closed_pipe_ends_quietly() -> None:
     for argv in (["show"], ["evaluate", "--format", "json"]):
-        proc = subprocess.Popen([sys.executable, "-m", "engine", *argv], cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, "-m", "engine", *argv], cwd=ACCEPTANCE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.close()  # `| head` that has already gone
@@ -513,12 +513,12 @@ def test_a_full_disk_or_a_closed_stdout_is_a_message() -> None:
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full here")
     with open("/dev/full", "w") as full:
-        result = subprocess.run([sys.executable, "-m", "engine", "evaluate"], cwd=ROOT,
+        result = subprocess.run([sys.executable, "-m", "engine", "evaluate"], cwd=ACCEPTANCE,
                                 stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
     assert result.returncode == 3
     assert result.stderr.startswith("error: cannot write standard output: No space left")
-    closed = subprocess.run(f"'{sys.executable}' -m engine evaluate >&-", shell=True, cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    closed = subprocess.run(f"'{sys.executable}' -m engine evaluate >&-", shell=True,
+                            cwd=ACCEPTANCE, capture_output=True, text=True, timeout=60)
     assert closed.returncode == 0 and closed.stderr == ""
 
 
@@ -531,7 +531,7 @@ def _loaded(pid: int, library: str) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs /proc")
 @pytest.mark.parametrize("delay", [0.0, 0.03, 0.08, 0.15])
 def test_ctrl_c_at_any_moment_ends_quietly(delay: float) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "validate"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "validate"], cwd=ACCEPTANCE,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     # yaml's C extension loads while engine.cli is imported: from then on we are in our code
