@@ -1,7 +1,8 @@
 """Parsed YAML by content, so that a run on unchanged files skips the parser.
 
-Parsing is the largest cost of a run (about a third of it; more on a warm machine); reading
-a parsed file back as JSON is about five times faster. An entry holds one file's data and
+Parsing is about a quarter of a cold run at national scale; reading a parsed file back as
+JSON costs about half as much (0.09 to 0.14 ms against 0.21 ms a file, measured on the
+4,801 files of 100 generated agencies). An entry holds one file's data and
 its line table, under the hash of (the loader's own source, PyYAML's version, the file's
 text): any change to the file or to the loader that made the entry changes the key, so a
 stale entry cannot apply. Only clean parses are kept; errors are parsed (and reported)
