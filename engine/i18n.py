@@ -110,7 +110,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "tree.title": ("Organisasi di bawah {top} · {when}", "The organisation under {top} · {when}"),
     "tree.latest": ("tahun terakhir yang memiliki data", "latest year with data"),
     "tree.owner": ("Pemilik", "Owner"),
-    "tree.groups": ("di atas/sesuai/di bawah", "above/on/below"),
+    "tree.groups": ("di atas / sesuai / di bawah", "above / on / below"),
     "tree.weakest": ("IKU terlemah", "Weakest IKU"),
     # -- issues and validate ----------------------------------------------------------------
     "issues.title": ("Masalah", "Problems"),

@@ -847,11 +847,13 @@ def render_tree(console: Console, tree: OrgTree, cat: Catalogue = EN) -> None:
         when = cat("eval.as_of", period=when)
     table = Table(title=cat("tree.title", top=tree.top, when=when),
                   box=box.SIMPLE_HEAVY, title_justify="left")
-    table.add_column(cat("tree.owner"), overflow="fold", ratio=3)
+    # at 80 columns the names and the weakest IKU keep room to be read; an NPSS with its
+    # state (`— (incomplete, partial 69.65)`) wraps instead of squeezing them
+    table.add_column(cat("tree.owner"), overflow="fold", ratio=3, min_width=10)
     table.add_column(cat("col.period"), no_wrap=True)
-    table.add_column(cat("col.npss"), justify="right", no_wrap=True)
-    table.add_column(cat("tree.groups"), justify="center", no_wrap=True)
-    table.add_column(cat("tree.weakest"), overflow="fold", ratio=3)
+    table.add_column(cat("col.npss"), justify="right", min_width=8, max_width=14)
+    table.add_column(cat("tree.groups"), justify="center", min_width=6)
+    table.add_column(cat("tree.weakest"), overflow="fold", ratio=3, min_width=14)
     for row in tree.rows:
         name = "  " * row.depth + row.owner.short_name
         if row.period is None or row.npss is None:

@@ -125,3 +125,13 @@ def test_tree_formats_are_table_json_csv(in_root: Path, cli: Callable[..., Run])
 def test_the_title_names_the_year_asked_for(in_root: Path, cli: Callable[..., Run]) -> None:
     result = cli("evaluate", "--tree", "--year", "2023", "--width", "150")
     assert "The organisation under SINKA · 2023" in result.out
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_the_tree_reads_at_80_columns(in_root: Path, cli: Callable[..., Run], lang: str) -> None:
+    result = cli("evaluate", "--tree", "--width", "80", "--lang", lang)
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert max(len(x.rstrip()) for x in lines) <= 80
+    # names and the weakest IKU keep room: not folded to a few letters a line
+    assert any("Deputi SINKA" in x and "IKU.13" in x for x in lines)
