@@ -74,23 +74,29 @@ def _usable(folder: Path) -> bool:
         not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-_checked: dict[tuple[str, int, bool], Path | None] = {}  # (folder, run, create) -> usable
+_checked: dict[tuple[str, str, int, bool], Path | None] = {}  # -> usable, once per run
 
 
-def _root(create: bool) -> Path | None:
-    """The entries' folder, when the cache is on and safe to use; checked once per run."""
+def _root(create: bool, store: str = FOLDER) -> Path | None:
+    """A store's folder (`parsed-v1`, or another cache's: engine.rowcache), when the cache is
+    on and safe to use; checked once per run."""
     base = cache_dir()
     if base is None:
         return None
-    run = (str(base), run_id(), create)
+    run = (str(base), store, run_id(), create)
     if run not in _checked:
         if len(_checked) > 64:  # tests run many runs in one process
             _checked.clear()
-        _checked[run] = _find(base, create)
+        _checked[run] = _find(base, create, store)
     return _checked[run]
 
 
-def _find(base: Path, create: bool) -> Path | None:
+def store_folder(store: str, create: bool) -> Path | None:
+    """A store's folder when the cache is on and its folder safe to use (created if asked)."""
+    return _root(create, store)
+
+
+def _find(base: Path, create: bool, store: str) -> Path | None:
     if inside_read_roots(base):  # never write into the user's project
         return None
     if create and not os.path.lexists(base):
@@ -100,7 +106,7 @@ def _find(base: Path, create: bool) -> Path | None:
             return None
     if not _usable(base):
         return None
-    folder = base / FOLDER
+    folder = base / store
     if create and not os.path.lexists(folder):
         try:
             folder.mkdir(mode=0o700)
@@ -116,13 +122,9 @@ def _key(digest: str) -> str:
 def get(digest: str) -> tuple[Any, Lines] | None:
     """The data and line table of the text whose sha256 is `digest`, when an earlier run
     parsed it cleanly; None otherwise (and for anything in the cache that is not an entry)."""
-    folder = _root(create=False)
-    if folder is None:
-        return None
     key = _key(digest)
-    path = folder / key[:2] / key[2:]
     try:
-        raw = _read(path)
+        raw = read_entry(FOLDER, key)
         if raw is None:
             return None
         entry = json.loads(raw, parse_float=Decimal)
@@ -134,6 +136,13 @@ def get(digest: str) -> tuple[Any, Lines] | None:
         return entry["data"], lines
     except (ValueError, KeyError, TypeError, IndexError, RecursionError):
         return None  # malformed: parse the file instead
+
+
+def read_entry(store: str, key: str) -> bytes | None:
+    """The bytes of a store's entry `key` (a sha256 in hex), None when there is none or the
+    cache is off or unsafe."""
+    folder = _root(False, store)
+    return None if folder is None else _read(folder / key[:2] / key[2:])
 
 
 def _read(path: Path) -> bytes | None:
@@ -163,16 +172,22 @@ def _read(path: Path) -> bytes | None:
 
 def put(digest: str, data: Any, lines: Lines) -> None:
     """Remember a clean parse. A cache that cannot be written only costs time."""
-    folder = _root(create=True)
-    if folder is None:
-        return
     key = _key(digest)
-    shard = folder / key[:2]
     out: list[str] = [f'{{"key":"{key}","data":']
     _encode(data, out)
     out.append(',"lines":')
     out.append(json.dumps([[line, col, *where] for where, (line, col) in lines.items()]))
     out.append("}")
+    write_entry(FOLDER, key, "".join(out))
+
+
+def write_entry(store: str, key: str, text: str) -> None:
+    """Write a store's entry whole or not at all; a cache that cannot be written only costs
+    time."""
+    folder = _root(True, store)
+    if folder is None:
+        return
+    shard = folder / key[:2]
     try:
         if not os.path.lexists(shard):
             shard.mkdir(mode=0o700)
@@ -183,38 +198,42 @@ def put(digest: str, data: Any, lines: Lines) -> None:
         fd, tmp = tempfile.mkstemp(dir=shard, prefix=".tmp-")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write("".join(out))
+                fh.write(text)
             os.replace(tmp, shard / key[2:])
         except BaseException:
             os.unlink(tmp)
             raise
     except OSError:
         return
-    _written.append(shard)
+    _written.add(store)
 
 
-_written: list[Path] = []  # shards written by this process, for `trim`
+_written: set[str] = set()  # the stores this process wrote entries in, for `trim`
 
 
-def wrote() -> bool:
-    """Whether this process has written entries (a forked worker tells its parent)."""
-    return bool(_written)
+def wrote() -> frozenset[str]:
+    """The stores this process has written entries in (a forked worker tells its parent)."""
+    return frozenset(_written)
 
 
-def note_written() -> None:
-    """Entries were written by a worker: the run trims the cache at its end."""
-    _written.append(Path())
+def note_written(stores: frozenset[str]) -> None:
+    """Entries were written by a worker: the run trims those stores at its end."""
+    _written.update(stores)
 
 
 def trim(limit: int = MAX_ENTRIES) -> None:
-    """After a run that wrote entries: keep the cache under `limit` entries, the most
-    recently written kept. Costs a listing of the cache, so only runs that wrote pay it."""
-    if not _written:
-        return
+    """After a run that wrote entries: keep each store it wrote in under `limit` entries,
+    the most recently written kept. Costs a listing of the store, so only runs that wrote
+    pay it."""
+    stores = sorted(_written)
     _written.clear()
-    folder = _root(create=False)
-    if folder is None:
-        return
+    for store in stores:
+        folder = _root(False, store)
+        if folder is not None:
+            _trim(folder, limit)
+
+
+def _trim(folder: Path, limit: int) -> None:
     try:
         entries = [e for shard in os.scandir(folder) if shard.is_dir(follow_symlinks=False)
                    for e in os.scandir(shard.path) if e.is_file(follow_symlinks=False)]

@@ -8,6 +8,8 @@ IKU.14 for Dit. AK from Dit. AK's own budget indicator) is followed here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from engine.dataset import Dataset, data_years, load_dataset
@@ -44,6 +46,7 @@ class Project:
         self._sets: dict[tuple[str, int | None], ManualSet] = {}
         self._data: dict[tuple[str, int], Dataset] = {}
         self._evaluators: dict[tuple[str, int, bool], Evaluator] = {}
+        self._touched: set[str] | None = None  # see `recording`
 
     def loaded(self) -> int:
         """How many revisions and data years are held (for `release`'s callers)."""
@@ -57,6 +60,23 @@ class Project:
         self._sets.clear()
         self._data.clear()
         self._evaluators.clear()
+
+    @contextmanager
+    def recording(self) -> Iterator[set[str]]:
+        """The codes of the owners whose manuals or data what runs inside asks for, in memory
+        or from their folders (engine.rowcache: a cached row holds while their folders are
+        as they were). Every access by owner goes through the methods below."""
+        outer, self._touched = self._touched, set()
+        try:
+            yield self._touched
+        finally:
+            if outer is not None:
+                outer.update(self._touched)
+            self._touched = outer
+
+    def _touch(self, owner: str) -> None:
+        if self._touched is not None:
+            self._touched.add(owner)
 
     def organisation(self) -> tuple[Organisation | None, list[Issue]]:
         """The organisation as far as it could be read, and its problems (for validate)."""
@@ -92,6 +112,7 @@ class Project:
                   ) -> tuple[list[LoadResult], list[Issue]]:
         """The owner's revisions (of `year`, when given) as far as they could be loaded, and
         the problems across them; nothing raised (validate reports them all)."""
+        self._touch(owner)
         found = self.org.owner(owner)
         assert found is not None, owner
         folder = self.org.manual_folder(found)
@@ -105,6 +126,7 @@ class Project:
     def manuals(self, owner: str, year: int | None = None) -> ManualSet:
         """One owner's revisions (of `year` only, when given: evaluating 2023 needs neither
         the 2022 nor the 2024 manual); any error in them stops with every issue."""
+        self._touch(owner)
         key = (owner, year)
         if key not in self._sets:
             results, set_issues = self.revisions(owner, year)
@@ -122,12 +144,14 @@ class Project:
         return self._sets[key]
 
     def data_folder(self, owner: str, year: int) -> Path:
+        self._touch(owner)
         found = self.org.owner(owner)
         assert found is not None, owner
         return self.data_root / found.folder / str(year)
 
     def data_years(self, owner: str) -> list[int]:
         """The years the owner has data for, oldest first."""
+        self._touch(owner)
         found = self.org.owner(owner)
         assert found is not None, owner
         return data_years(self.data_root / found.folder)
@@ -145,7 +169,7 @@ class Project:
             if named.isdigit():  # the folder names its year (revision_folders relies on it)
                 if int(named) in years:
                     continue  # no need to read a revision to learn what is known
-                if anyone is None:
+                if anyone is None:  # (every owner touched: so the answer depends on them all)
                     anyone = {y for o in self.org.owners for y in self.data_years(o.code)}
                 if int(named) not in anyone:
                     continue  # no one has data for that year: no link can give it any
@@ -162,6 +186,7 @@ class Project:
         """The owner's data of `year`, checked against its revisions of that year. Strict (for
         evaluation): those revisions must be free of errors. Not strict (for validate): the
         data is checked against them as far as they could be loaded."""
+        self._touch(owner)
         if strict:
             manuals = self.manuals(owner, year)
         else:
@@ -179,6 +204,7 @@ class Project:
 
     def evaluator(self, owner: str, year: int, explain: bool = False) -> Evaluator:
         """The owner's evaluator for `year`, following links into other owners' manuals."""
+        self._touch(owner)
         key = (owner, year, explain)
         if key not in self._evaluators:
             self._evaluators[key] = Evaluator(

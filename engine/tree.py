@@ -24,6 +24,7 @@ from engine.org import Owner
 from engine.periods import Period, PeriodError
 from engine.project import Project
 from engine.rollup import Score
+from engine.rowcache import RowCache
 from engine.validate import validate
 
 # Below this many owners one process is faster than starting workers (measured with
@@ -76,15 +77,18 @@ def default_jobs() -> int:
 
 
 def organisation_tree(project: Project, top: str, year: int | None, when: str | None,
-                      as_of: bool, jobs: int = 1) -> OrgTree:
+                      as_of: bool, jobs: int = 1, cache: bool = True) -> OrgTree:
     """Every owner under `top` checked and evaluated for `year` (each its latest year with
     data when None) and `when` (a period, as typed; the year when None). An owner that
-    cannot be evaluated gets a row saying why: nothing is left out silently."""
+    cannot be evaluated gets a row saying why: nothing is left out silently. An owner whose
+    files, and the files of the owners its links lead to, are as an earlier run found them
+    gets that run's row and issues back (engine.rowcache; `cache=False` recomputes all)."""
     org = project.org
     chosen = org.owner(top)
     assert chosen is not None, top
     owners = [(0, chosen), *org.descendants(top)]
-    work = _Work(project, year, when, as_of)
+    cached = RowCache(project, year, when, as_of) if cache and RowCache.usable() else None
+    work = _Work(project, year, when, as_of, cached)
     if jobs > 1 and len(owners) >= MIN_PARALLEL and \
             "fork" in multiprocessing.get_all_start_methods():
         parts = _in_order(work, owners, jobs)
@@ -101,13 +105,25 @@ class _Work:
     year: int | None
     when: str | None
     as_of: bool
+    cache: RowCache | None
 
     def run(self, owners: Sequence[tuple[int, Owner]]) -> tuple[list[TreeRow], list[Issue]]:
         rows: list[TreeRow] = []
         issues: list[Issue] = []
         for depth, owner in owners:
-            issues += validate(self.project, owner=owner.code).all_issues()
-            rows.append(_row(self.project, owner, depth, self.year, self.when, self.as_of))
+            found = self.cache.get(owner, depth) if self.cache is not None else None
+            if found is not None:
+                rows.append(found[0])
+                issues += found[1]
+                continue
+            started = self.cache.start(owner) if self.cache is not None else 0
+            with self.project.recording() as touched:
+                mine = validate(self.project, owner=owner.code).all_issues()
+                row = _row(self.project, owner, depth, self.year, self.when, self.as_of)
+            rows.append(row)
+            issues += mine
+            if self.cache is not None:
+                self.cache.put(owner, started, touched, row, mine)
             if self.project.loaded() > KEEP_LOADED:
                 self.project.release()
         return rows, issues
@@ -117,7 +133,7 @@ _WORK: _Work | None = None  # what a forked worker works on, inherited from its 
 
 
 def _run_slice(owners: list[tuple[int, Owner]]
-               ) -> tuple[list[TreeRow], list[Issue], bool]:
+               ) -> tuple[list[TreeRow], list[Issue], frozenset[str]]:
     assert _WORK is not None
     return (*_WORK.run(owners), parsecache.wrote())
 
@@ -138,8 +154,8 @@ def _in_order(work: _Work, owners: list[tuple[int, Owner]], jobs: int
             done = pool.map(_run_slice, slices, chunksize=1)
     finally:
         _WORK = None
-    if any(wrote for _, _, wrote in done):
-        parsecache.note_written()
+    for _, _, wrote in done:
+        parsecache.note_written(wrote)
     return [(rows, issues) for rows, issues, _ in done]
 
 
