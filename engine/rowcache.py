@@ -214,11 +214,13 @@ def _dec(value: Decimal | None) -> str | None:
     return None if value is None else str(value)  # str -> Decimal gives the same digits back
 
 
-def _undec(text: str | None) -> Decimal | None:
-    if text is None:
-        return None
+def _undec(text: object) -> Decimal | None:
+    return None if text is None else _dec_of(text)
+
+
+def _dec_of(text: object) -> Decimal:
     if not isinstance(text, str):
-        raise TypeError(text)
+        raise TypeError(text)  # a capaian is never missing: the entry is not ours
     return Decimal(text)
 
 
@@ -256,8 +258,7 @@ def _row(owner: Owner, depth: int, d: dict[str, Any]) -> TreeRow:
         owner, depth, None if d["period"] is None else Period.parse(_str(d["period"])),
         _bool(d["as_of"]), None if d["npss"] is None else _score(d["npss"]),
         tuple((_str(g), _int(n)) for g, n in d["groups"]),
-        None if weak is None else Weakest(_str(weak[0]), _str(weak[1]),
-                                          _undec(weak[2]) or Decimal(0)),
+        None if weak is None else Weakest(_str(weak[0]), _str(weak[1]), _dec_of(weak[2])),
         _int(d["precision"]), tuple(_str(c) for c in d["figure_errors"]), _str(d["error"]),
         _str(d["note"]))
 

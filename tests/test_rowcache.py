@@ -156,3 +156,16 @@ def test_no_cache_means_none(cached: list[str], monkeypatch: pytest.MonkeyPatch)
     run()
     assert len(cached) == 5
     assert not (Path(os.environ["IKU_CACHE_DIR"]) / rowcache.STORE).exists()
+
+
+def test_forked_workers_share_the_cache(cached: list[str], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers write entries and read them back; the rows come back in order, the same."""
+    monkeypatch.setattr(tree, "MIN_PARALLEL", 2)
+    cold = organisation_tree(Project(), "SINKA", None, None, False, 2)
+    cached.clear()
+    warm = organisation_tree(Project(), "SINKA", None, None, False, 2)
+    assert warm == cold == run(cache=False)
+    entries = [p for p in (Path(os.environ["IKU_CACHE_DIR"]) / rowcache.STORE).rglob("*")
+               if p.is_file()]
+    assert len(entries) == 5
