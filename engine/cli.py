@@ -162,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tree", action="store_true",
                    help="the organisation at a glance: every owner under --owner (default: the "
                         "top), its manuals and data checked, with NPSS, IKUs above/on/below "
-                        "target and the weakest IKU (--format table, json or csv)")
+                        "target and the weakest IKU (--format table, json or csv); an "
+                        "owner whose files, and those its links lead to, are unchanged since "
+                        "the last run is not computed again (IKU_NO_CACHE=1: every owner)")
     p.add_argument("--jobs", type=int, metavar="N",
                    help="with --tree, owners evaluated by N processes at once (default: every "
                         "core this process may use, for 16 owners or more); the output is the "
