@@ -10,7 +10,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -590,6 +590,20 @@ def _exit_code(ev: Evaluation, data: Dataset, project: Project, strict: bool) ->
     return EXIT_OK
 
 
+def _evaluation_text(args: argparse.Namespace,
+                     cat: Catalogue) -> Callable[[Evaluation], str] | None:
+    """The exporter of --format, None for the table. engine.export (and csv) is imported
+    only then: the table, the default, does without it."""
+    if args.format not in ("json", "csv", "markdown"):
+        return None
+    from engine.export import evaluation_csv, evaluation_json, evaluation_markdown
+
+    # CSV is for machines: a decimal point unless --lang id is given on this command
+    csv_cat = cat if args.lang == "id" else None
+    return {"json": evaluation_json, "csv": lambda e: evaluation_csv(e, csv_cat),
+            "markdown": lambda e: evaluation_markdown(e, cat)}[args.format]
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.tree:
         return _evaluate_tree(args)
@@ -597,16 +611,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from engine.cli_checks import evaluate_compared
 
         return evaluate_compared(args)
-    from engine.export import evaluation_csv, evaluation_json, evaluation_markdown, write_atomic
-
     cat = _lang(args)
     t = _target(args)
     ev, data = _evaluation(args, t)
-    # CSV is for machines: a decimal point unless --lang id is given on this command
-    csv_cat = cat if args.lang == "id" else None
-    text = {"json": evaluation_json, "csv": lambda e: evaluation_csv(e, csv_cat),
-            "markdown": lambda e: evaluation_markdown(e, cat)}.get(args.format)
+    text = _evaluation_text(args, cat)
     if args.output is not None:
+        from engine.export import write_atomic
+
         if not _data_ok(t.project):
             _data_problems(t.project)
             sys.stderr.write(f"{args.output} not written: the dataset has errors\n")

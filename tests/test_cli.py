@@ -144,3 +144,20 @@ def test_output_fits_an_80_column_terminal(command: tuple[str, ...], in_root: Pa
     assert out and max(len(line) for line in out.splitlines()) <= 80
     if command == ("show",):  # Table 6 readable: unit codes as headers, no 4-character column
         assert len(out.splitlines()) < 200
+
+
+@pytest.mark.parametrize(("argv", "unused"), [
+    # the table of `iku evaluate`: no tree, panel, validation summary or exporter
+    (["evaluate"], ["rich.tree", "rich.panel", "engine.validate", "engine.export", "csv"]),
+    (["check"], ["engine.needed", "engine.compare"]),  # `iku needed`'s and the comparison's
+])
+def test_commands_import_only_what_they_use(argv: list[str], unused: list[str]) -> None:
+    """Start-up is part of every command's cost (bench/bench.py): these modules are imported
+    by the commands that use them, never by these."""
+    code = (f"import sys\nfrom engine.cli import main\nmain({argv!r})\n"
+            f"print(sorted(m for m in {unused!r} if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ACCEPTANCE, capture_output=True,
+                         text=True, env={"PATH": "/usr/bin:/bin", "IKU_NO_CACHE": "1",
+                                         "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "[]"
