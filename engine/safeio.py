@@ -35,7 +35,6 @@ from __future__ import annotations
 import errno
 import itertools
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Iterable
@@ -384,6 +383,8 @@ def replace_file(target: Path, data: bytes) -> None:
     """Replace the regular file `target` (or create it) atomically with `data`. A target
     that exists and is not a regular file is never replaced (OSError). The new file keeps
     the old one's permissions; a new one gets the umask's."""
+    import secrets  # here: it imports random, and most runs write nothing
+
     try:
         st: os.stat_result | None = os.lstat(target)
     except FileNotFoundError:
