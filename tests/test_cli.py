@@ -4,6 +4,7 @@ installed `iku` script."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import ACCEPTANCE, ROOT, Run
 
-from engine.cli import COMMANDS, build_parser
+from engine.cli import COMMANDS, _command_in, build_parser
 
 
 def test_every_command_has_help(cli: Callable[..., Run]) -> None:
@@ -28,6 +29,25 @@ def test_every_command_has_help(cli: Callable[..., Run]) -> None:
         assert len(result.out.splitlines()) > 5, name
     sub = build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
     assert set(sub.choices) == set(COMMANDS)  # type: ignore[union-attr]
+
+
+def test_a_command_gets_the_same_parser_built_alone() -> None:
+    """main() builds only the named command's options (engine.cli.build_parser): its help,
+    and so its options, are those of the whole parser; the others are listed all the same."""
+    def commands(command: str | None) -> dict[str, argparse.ArgumentParser]:
+        parser = build_parser(command)
+        return parser._subparsers._group_actions[0].choices  # type: ignore[union-attr,return-value]
+
+    whole = commands(None)
+    for name in COMMANDS:
+        alone = commands(name)
+        assert set(alone) == set(COMMANDS)
+        assert alone[name].format_help() == whole[name].format_help(), name
+        assert alone[name]._defaults == whole[name]._defaults, name
+    assert build_parser("evaluate").format_help() == build_parser().format_help()
+    assert _command_in(["--lang", "id"]) is None
+    assert _command_in(["--", "evaluate", "--tree"]) == "evaluate"
+    assert _command_in(["evaluat"]) is None  # argparse names the mistake, listing every command
 
 
 @pytest.mark.parametrize(("argv", "code", "message"), [
