@@ -31,6 +31,8 @@ Setting = Decimal | bool
 
 @dataclass(frozen=True)
 class Threshold:
+    """A setting of a check rule besides enabled and severity."""
+
     name: str  # the key in a `checks:` block
     default: Setting  # when no layer sets it
     summary: str  # what it sets, for the schema, --list and the docs
@@ -38,6 +40,8 @@ class Threshold:
 
 @dataclass(frozen=True)
 class CheckRule:
+    """One of the inspectorate's recommendations as a check (`iku check`)."""
+
     id: str  # the key in a `checks:` block and the `code` of its findings
     recommendations: tuple[int, ...]  # numbers of the LHE 2023 recommendations it implements
     citation: str  # those recommendations, shortly, in the report's words

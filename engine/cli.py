@@ -10,7 +10,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,12 +65,19 @@ class _Parser(argparse.ArgumentParser):
                               f"Run `{self.prog} --help` for the options.\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; with `command`, only that command's options are added.
+    `iku --help` and an unknown command's message list every command all the same (their
+    names and help are always there); adding the options of the eleven others cost every
+    run about 1.1 ms of the parser's 8."""
     parser = _Parser(prog="iku", description="Rules-as-data engine for Manual IKU: validate, "
                      "show, evaluate and explain SAKIP key performance indicators.",
                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"iku {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def wanted(name: str) -> bool:
+        return command is None or command == name
 
     def manuals_arg(p: argparse.ArgumentParser) -> None:
         p.add_argument("--manuals", type=Path, default=MANUAL_ROOT, metavar="PATH",
@@ -113,34 +120,36 @@ def build_parser() -> argparse.ArgumentParser:
                        "force for each value) and the links between owners' manuals. Reports "
                        "every problem of every file in one run.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                   help="manual revision folders, dataset year folders, files, or folders "
-                        "holding them (default: everything under --manuals and --data)")
-    manuals_arg(p)
-    data_arg(p)
-    owner_arg(p)
-    p.add_argument("--format", choices=("text", "table", "json", "github"), default="text",
-                   help="text: one line per problem on standard error, `file:line:col: "
-                        "severity: message [IKU unit period] (hint)`, as editors and CI logs "
-                        "link them, and a summary line; table: the same as a table; json: "
-                        "for scripts; github: GitHub Actions annotations")
-    p.add_argument("--assumptions", action="store_true",
-                   help="also list the assumption notes written into the manuals")
-    lang_arg(p)
+    if wanted("validate"):
+        p.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                       help="manual revision folders, dataset year folders, files, or folders "
+                            "holding them (default: everything under --manuals and --data)")
+        manuals_arg(p)
+        data_arg(p)
+        owner_arg(p)
+        p.add_argument("--format", choices=("text", "table", "json", "github"), default="text",
+                       help="text: one line per problem on standard error, `file:line:col: "
+                            "severity: message [IKU unit period] (hint)`, as editors and CI logs "
+                            "link them, and a summary line; table: the same as a table; json: "
+                            "for scripts; github: GitHub Actions annotations")
+        p.add_argument("--assumptions", action="store_true",
+                       help="also list the assumption notes written into the manuals")
+        lang_arg(p)
 
     p = sub.add_parser("show", help="the manual as people read it, or one IKU in full",
                        description="Show a manual revision (objectives and IKUs with targets by "
                        "year, the year's performance agreement, the responsibility matrix) or "
                        "one IKU's whole definition.")
-    p.add_argument("iku", nargs="?", help="IKU code, such as IKU.8 (default: the whole manual)")
-    manuals_arg(p)
-    owner_arg(p)
-    p.add_argument("--data", type=Path, default=DATA_ROOT, metavar="PATH",
-                   help="datasets root, for the default year (default: datasets)")
-    p.add_argument("--revision", help="revision label of the owner, such as 2023-r1 "
-                                      "(default: the one in force at the end of --year)")
-    p.add_argument("--year", type=int, help="year (default: latest with data, else latest)")
-    lang_arg(p)
+    if wanted("show"):
+        p.add_argument("iku", nargs="?", help="IKU code, such as IKU.8 (default: the whole manual)")
+        manuals_arg(p)
+        owner_arg(p)
+        p.add_argument("--data", type=Path, default=DATA_ROOT, metavar="PATH",
+                       help="datasets root, for the default year (default: datasets)")
+        p.add_argument("--revision", help="revision label of the owner, such as 2023-r1 "
+                                          "(default: the one in force at the end of --year)")
+        p.add_argument("--year", type=int, help="year (default: latest with data, else latest)")
+        lang_arg(p)
 
     p = sub.add_parser("evaluate", help="recompute target, realisasi, capaian and scores",
                        description="Evaluate an owner's manual against its data: target, "
@@ -149,31 +158,33 @@ def build_parser() -> argparse.ArgumentParser:
                        "report printed another figure, both are shown. With --tree, one row "
                        "per owner of the organisation under the chosen one.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    manuals_arg(p)
-    data_arg(p)
-    owner_arg(p)
-    period_args(p)
-    p.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
-    p.add_argument("--output", type=Path, metavar="FILE",
-                   help="write to FILE (atomically; - for standard output) instead of the "
-                        "terminal; never over an input, a folder or a device")
-    p.add_argument("--strict", action="store_true",
-                   help="exit 4 when any IKU has no figure for lack of data")
-    p.add_argument("--tree", action="store_true",
-                   help="the organisation at a glance: every owner under --owner (default: the "
-                        "top), its manuals and data checked, with NPSS, IKUs above/on/below "
-                        "target and the weakest IKU (--format table, json or csv); an "
-                        "owner whose files, and those its links lead to, are unchanged since "
-                        "the last run is not computed again (IKU_NO_CACHE=1: every owner)")
-    p.add_argument("--jobs", type=int, metavar="N",
-                   help="with --tree, owners evaluated by N processes at once (default: every "
-                        "core this process may use, for 16 owners or more); the output is the "
-                        "same with any N")
-    p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
-    p.add_argument("--compare-previous-year", action="store_true",
-                   help="each figure beside the same period a year earlier, from that year's "
-                        "data or its printed figures (LHE 2023 recommendation 21)")
-    lang_arg(p)
+    if wanted("evaluate"):
+        manuals_arg(p)
+        data_arg(p)
+        owner_arg(p)
+        period_args(p)
+        p.add_argument("--format", choices=("table", "json", "csv", "markdown"), default="table")
+        p.add_argument("--output", type=Path, metavar="FILE",
+                       help="write to FILE (atomically; - for standard output) instead of the "
+                            "terminal; never over an input, a folder or a device")
+        p.add_argument("--strict", action="store_true",
+                       help="exit 4 when any IKU has no figure for lack of data")
+        p.add_argument("--tree", action="store_true",
+                       help="the organisation at a glance: every owner under --owner (default: the "
+                            "top), its manuals and data checked, with NPSS, IKUs above/on/below "
+                            "target and the weakest IKU (--format table, json or csv); an "
+                            "owner whose files, and those its links lead to, are unchanged "
+                            "since the last run is not computed again (IKU_NO_CACHE=1: every "
+                            "owner)")
+        p.add_argument("--jobs", type=int, metavar="N",
+                       help="with --tree, owners evaluated by N processes at once (default: every "
+                            "core this process may use, for 16 owners or more); the output is the "
+                            "same with any N")
+        p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
+        p.add_argument("--compare-previous-year", action="store_true",
+                       help="each figure beside the same period a year earlier, from that year's "
+                            "data or its printed figures (LHE 2023 recommendation 21)")
+        lang_arg(p)
 
     p = sub.add_parser("report", help="the LKj's tables, charts and appendices: HTML, XLSX, "
                                       "PDF or Markdown",
@@ -190,19 +201,20 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=EPILOG + "\n6 a tool the format needs is missing (--format pdf "
                        "without Chromium).",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    manuals_arg(p)
-    data_arg(p)
-    owner_arg(p)
-    period_args(p)
-    p.add_argument("--format", choices=REPORT_FORMATS, default="html",
-                   help="html: one self-contained page (print it for a PDF); xlsx: the "
-                        "appendix layout, one sheet per unit, the IKU history with charts; "
-                        "pdf: the page printed on A4 by a headless Chromium; markdown: the "
-                        "same tables as text (default: html)")
-    p.add_argument("--output", type=Path, metavar="FILE",
-                   help="where to write (default: lkj-<owner>-<period>.<ext> in the current "
-                        "folder; `-` writes html or markdown to standard output)")
-    lang_arg(p, "id")
+    if wanted("report"):
+        manuals_arg(p)
+        data_arg(p)
+        owner_arg(p)
+        period_args(p)
+        p.add_argument("--format", choices=REPORT_FORMATS, default="html",
+                       help="html: one self-contained page (print it for a PDF); xlsx: the "
+                            "appendix layout, one sheet per unit, the IKU history with charts; "
+                            "pdf: the page printed on A4 by a headless Chromium; markdown: the "
+                            "same tables as text (default: html)")
+        p.add_argument("--output", type=Path, metavar="FILE",
+                       help="where to write (default: lkj-<owner>-<period>.<ext> in the current "
+                            "folder; `-` writes html or markdown to standard output)")
+        lang_arg(p, "id")
 
     p = sub.add_parser("explain", help="how one figure came about, step by step",
                        description="Explain one figure: an IKU's (the revision and formula in "
@@ -214,15 +226,16 @@ def build_parser() -> argparse.ArgumentParser:
                        "NPSS. With --as-of, an IKU's explanation ends with what the periods to "
                        "come still need (as `iku needed`).",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("iku", metavar="FIGURE",
-                   help="an IKU code (IKU.8, or 8), an objective (SS.3), NKP.<perspective> "
-                        "or NPSS")
-    manuals_arg(p)
-    data_arg(p)
-    owner_arg(p)
-    period_args(p)
-    p.add_argument("--width", type=int, help="width in characters (default: terminal)")
-    lang_arg(p)
+    if wanted("explain"):
+        p.add_argument("iku", metavar="FIGURE",
+                       help="an IKU code (IKU.8, or 8), an objective (SS.3), NKP.<perspective> "
+                            "or NPSS")
+        manuals_arg(p)
+        data_arg(p)
+        owner_arg(p)
+        period_args(p)
+        p.add_argument("--width", type=int, help="width in characters (default: terminal)")
+        lang_arg(p)
 
     p = sub.add_parser("diff", help="what changed between two manual revisions",
                        description="Semantic differences between two manual revisions of one "
@@ -235,20 +248,21 @@ def build_parser() -> argparse.ArgumentParser:
                        "2023-r2) or REV:LABEL (HEAD~1:2023-r2).\n"
                        "exit codes, as diff(1): 0 no differences, 1 differences, 2 trouble.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("old", metavar="OLD")
-    p.add_argument("new", metavar="NEW")
-    manuals_arg(p)
-    owner_arg(p)
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
-                   help="markdown to paste into a review")
-    p.add_argument("--impact", action="store_true",
-                   help="also score the owner's data under both manuals")
-    p.add_argument("--data", type=Path, default=DATA_ROOT, metavar="PATH",
-                   help="datasets root for --impact (default: datasets)")
-    p.add_argument("--year", type=int, help="year of the data for --impact (default: the "
-                                            "owner's latest year with data)")
-    p.add_argument("--width", type=int, help="width in characters (default: terminal)")
-    lang_arg(p)
+    if wanted("diff"):
+        p.add_argument("old", metavar="OLD")
+        p.add_argument("new", metavar="NEW")
+        manuals_arg(p)
+        owner_arg(p)
+        p.add_argument("--format", choices=("table", "json", "markdown"), default="table",
+                       help="markdown to paste into a review")
+        p.add_argument("--impact", action="store_true",
+                       help="also score the owner's data under both manuals")
+        p.add_argument("--data", type=Path, default=DATA_ROOT, metavar="PATH",
+                       help="datasets root for --impact (default: datasets)")
+        p.add_argument("--year", type=int, help="year of the data for --impact (default: the "
+                                                "owner's latest year with data)")
+        p.add_argument("--width", type=int, help="width in characters (default: terminal)")
+        lang_arg(p)
 
     p = sub.add_parser("new-revision", help="start the next year's manual, or a mid-year "
                                             "revision, from the latest one",
@@ -263,17 +277,18 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="exit codes: 0 written and valid; 1 written, with things left to "
                        "fill (listed); 2 usage; 3 the source manual cannot be used or the "
                        "folder exists.", formatter_class=argparse.RawDescriptionHelpFormatter)
-    manuals_arg(p)
-    owner_arg(p)
-    p.add_argument("--from", dest="source", metavar="LABEL",
-                   help="the revision to start from (default: the owner's latest)")
-    p.add_argument("--mid-year", action="store_true",
-                   help="a revision of the same year (needs --effective and --note)")
-    p.add_argument("--effective", metavar="YYYY-MM-DD",
-                   help="first day in force (default for a new year: 1 January)")
-    p.add_argument("--note", default="", help="what changes, for the change note")
-    p.add_argument("--dry-run", action="store_true",
-                   help="say what would be written and filled, write nothing")
+    if wanted("new-revision"):
+        manuals_arg(p)
+        owner_arg(p)
+        p.add_argument("--from", dest="source", metavar="LABEL",
+                       help="the revision to start from (default: the owner's latest)")
+        p.add_argument("--mid-year", action="store_true",
+                       help="a revision of the same year (needs --effective and --note)")
+        p.add_argument("--effective", metavar="YYYY-MM-DD",
+                       help="first day in force (default for a new year: 1 January)")
+        p.add_argument("--note", default="", help="what changes, for the change note")
+        p.add_argument("--dry-run", action="store_true",
+                       help="say what would be written and filled, write nothing")
 
     p = sub.add_parser("reconcile", help="check printed figures against the recomputation",
                        description="Check every printed figure of an owner's reported.yaml "
@@ -284,19 +299,20 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="exit codes: 0 every figure agrees; 1 some figure differs beyond "
                        "its tolerance; 2 usage; 3 the manual or dataset cannot be used.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    manuals_arg(p)
-    data_arg(p)
-    owner_arg(p)
-    p.add_argument("--year", type=int, help="year of the report (default: the owner's latest "
-                                            "year with data)")
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
-    p.add_argument("--all", action="store_true", help="list the figures that agree as well")
-    p.add_argument("--width", type=int, help="width in characters (default: terminal)")
-    lang_arg(p)
+    if wanted("reconcile"):
+        manuals_arg(p)
+        data_arg(p)
+        owner_arg(p)
+        p.add_argument("--year", type=int, help="year of the report (default: the owner's latest "
+                                                "year with data)")
+        p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+        p.add_argument("--all", action="store_true", help="list the figures that agree as well")
+        p.add_argument("--width", type=int, help="width in characters (default: terminal)")
+        lang_arg(p)
 
     from engine.cli_checks import add_parsers  # check, needed
 
-    add_parsers(sub, manuals_arg, data_arg, owner_arg)
+    add_parsers(sub, manuals_arg, data_arg, owner_arg, wanted)
 
     p = sub.add_parser("template", help="a spreadsheet form of the inputs due in a period",
                        description="Write a data-entry form (XLSX, or CSV by the output's "
@@ -315,19 +331,20 @@ def build_parser() -> argparse.ArgumentParser:
                        "whose inputs it cannot ask); 2 usage (unknown period, unit, nothing "
                        "due); 3 the manual cannot be used.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    manuals_arg(p)
-    data_arg(p)
-    owner_arg(p)
-    p.add_argument("--period", required=True,
-                   help="the period the values are for: 2024-TW1, 2024-S1, 2024 (any case)")
-    p.add_argument("--unit", help="only this unit's rows, such as INTI (default: every unit "
-                                  "that owes inputs)")
-    p.add_argument("--numbers", choices=("id", "en"), default="id",
-                   help="how text cells are read: id, Indonesian (1.234,5: thousands dots, "
-                        "decimal comma; the default) or en (1234.5)")
-    p.add_argument("--output", type=Path, metavar="FILE",
-                   help="the form: .xlsx or .csv (default: form-<owner>-<period>[-<unit>]"
-                        ".xlsx)")
+    if wanted("template"):
+        manuals_arg(p)
+        data_arg(p)
+        owner_arg(p)
+        p.add_argument("--period", required=True,
+                       help="the period the values are for: 2024-TW1, 2024-S1, 2024 (any case)")
+        p.add_argument("--unit", help="only this unit's rows, such as INTI (default: every unit "
+                                      "that owes inputs)")
+        p.add_argument("--numbers", choices=("id", "en"), default="id",
+                       help="how text cells are read: id, Indonesian (1.234,5: thousands dots, "
+                            "decimal comma; the default) or en (1234.5)")
+        p.add_argument("--output", type=Path, metavar="FILE",
+                       help="the form: .xlsx or .csv (default: form-<owner>-<period>[-<unit>]"
+                            ".xlsx)")
 
     p = sub.add_parser("import", help="read a filled form into the datasets' YAML",
                        description="Read a form made by iku template and filled in (XLSX or "
@@ -345,19 +362,20 @@ def build_parser() -> argparse.ArgumentParser:
                        "nothing written; 2 usage; 3 the form is refused (key, revision, owner, "
                        "period) or the manual or data cannot be used.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("file", type=Path, metavar="FILE", help="the filled form, .xlsx or .csv")
-    manuals_arg(p)
-    data_arg(p)
-    p.add_argument("--owner", metavar="OWNER",
-                   help="refuse the form unless it is this owner's (default: the form's)")
-    p.add_argument("--period", help="refuse the form unless it is for this period (default: "
-                                    "the form's)")
-    p.add_argument("--replace", action="store_true",
-                   help="write the form's value where the data holds a different one (each "
-                        "is listed)")
-    p.add_argument("--dry-run", action="store_true",
-                   help="check everything and show the changes as a unified diff; write "
-                        "nothing")
+    if wanted("import"):
+        p.add_argument("file", type=Path, metavar="FILE", help="the filled form, .xlsx or .csv")
+        manuals_arg(p)
+        data_arg(p)
+        p.add_argument("--owner", metavar="OWNER",
+                       help="refuse the form unless it is this owner's (default: the form's)")
+        p.add_argument("--period", help="refuse the form unless it is for this period (default: "
+                                        "the form's)")
+        p.add_argument("--replace", action="store_true",
+                       help="write the form's value where the data holds a different one (each "
+                            "is listed)")
+        p.add_argument("--dry-run", action="store_true",
+                       help="check everything and show the changes as a unified diff; write "
+                            "nothing")
     return parser
 
 
@@ -592,6 +610,20 @@ def _exit_code(ev: Evaluation, data: Dataset, project: Project, strict: bool) ->
     return EXIT_OK
 
 
+def _evaluation_text(args: argparse.Namespace,
+                     cat: Catalogue) -> Callable[[Evaluation], str] | None:
+    """The exporter of --format, None for the table. engine.export (and csv) is imported
+    only then: the table, the default, does without it."""
+    if args.format not in ("json", "csv", "markdown"):
+        return None
+    from engine.export import evaluation_csv, evaluation_json, evaluation_markdown
+
+    # CSV is for machines: a decimal point unless --lang id is given on this command
+    csv_cat = cat if args.lang == "id" else None
+    return {"json": evaluation_json, "csv": lambda e: evaluation_csv(e, csv_cat),
+            "markdown": lambda e: evaluation_markdown(e, cat)}[args.format]
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.tree:
         return _evaluate_tree(args)
@@ -599,16 +631,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from engine.cli_checks import evaluate_compared
 
         return evaluate_compared(args)
-    from engine.export import evaluation_csv, evaluation_json, evaluation_markdown, write_atomic
-
     cat = _lang(args)
     t = _target(args)
     ev, data = _evaluation(args, t)
-    # CSV is for machines: a decimal point unless --lang id is given on this command
-    csv_cat = cat if args.lang == "id" else None
-    text = {"json": evaluation_json, "csv": lambda e: evaluation_csv(e, csv_cat),
-            "markdown": lambda e: evaluation_markdown(e, cat)}.get(args.format)
+    text = _evaluation_text(args, cat)
     if args.output is not None:
+        from engine.export import write_atomic
+
         if not _data_ok(t.project):
             _data_problems(t.project)
             sys.stderr.write(f"{args.output} not written: the dataset has errors\n")
@@ -1098,9 +1127,19 @@ def _drop_stdout() -> None:
     os.close(devnull)
 
 
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command `argv` names, for build_parser; None (every command's options) when its
+    first word is none: argparse then reports it, listing them all. `iku` itself has only
+    options without values, so the first word that is not an option is the command."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    return word if word in COMMANDS else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _tolerant_streams()
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(_command_in(argv))
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -40,9 +40,9 @@ def _rules_epilog() -> str:
 
 
 def add_parsers(sub: argparse._SubParsersAction[Any], manuals_arg: ArgAdder,
-                data_arg: ArgAdder, owner_arg: ArgAdder) -> None:
+                data_arg: ArgAdder, owner_arg: ArgAdder, wanted: Callable[[str], bool]) -> None:
     """The `check` and `needed` commands, with the same --manuals, --data and --owner as the
-    others."""
+    others; the options of those `wanted` only (engine.cli.build_parser)."""
     p = sub.add_parser(
         "check", help="the inspectorate's recommendations as checks on manuals and data",
         description="Check an owner's manuals and data of one year against the recommendations "
@@ -56,24 +56,25 @@ def add_parsers(sub: argparse._SubParsersAction[Any], manuals_arg: ArgAdder,
         epilog=_rules_epilog() + "\n\nexit codes, as validate: 0 no errors (warnings and info "
         "may be listed); 1 some finding is an error; 2 usage; 3 a manual or dataset cannot be "
         "used.", formatter_class=argparse.RawDescriptionHelpFormatter)
-    manuals_arg(p)
-    data_arg(p)
-    owner_arg(p)
-    p.add_argument("--year", type=int, help="the year whose targets and data are checked, "
-                                            "against the year before (default: the owner's "
-                                            "latest year with data)")
-    p.add_argument("--as-of", dest="as_of", metavar="PERIOD",
-                   help="check the data up to PERIOD only (2023-TW3)")
-    p.add_argument("--rule", action="append", metavar="ID", default=[],
-                   help="run only this rule (repeatable), even where settings turn it off")
-    p.add_argument("--list", action="store_true",
-                   help="list the rules: recommendation, severity, what each checks, its "
-                        "settings and where a reason answers it")
-    p.add_argument("--format", choices=("text", "table", "json", "github"), default="text",
-                   help="text: one line per finding and a summary; table; json for scripts; "
-                        "github: GitHub Actions annotations")
-    p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
-    p.set_defaults(period=None)
+    if wanted("check"):
+        manuals_arg(p)
+        data_arg(p)
+        owner_arg(p)
+        p.add_argument("--year", type=int, help="the year whose targets and data are checked, "
+                                                "against the year before (default: the owner's "
+                                                "latest year with data)")
+        p.add_argument("--as-of", dest="as_of", metavar="PERIOD",
+                       help="check the data up to PERIOD only (2023-TW3)")
+        p.add_argument("--rule", action="append", metavar="ID", default=[],
+                       help="run only this rule (repeatable), even where settings turn it off")
+        p.add_argument("--list", action="store_true",
+                       help="list the rules: recommendation, severity, what each checks, its "
+                            "settings and where a reason answers it")
+        p.add_argument("--format", choices=("text", "table", "json", "github"), default="text",
+                       help="text: one line per finding and a summary; table; json for scripts; "
+                            "github: GitHub Actions annotations")
+        p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
+        p.set_defaults(period=None)
 
     p = sub.add_parser(
         "needed", help="what the periods to come must bring to reach each target and band",
@@ -87,24 +88,25 @@ def add_parsers(sub: argparse._SubParsersAction[Any], manuals_arg: ArgAdder,
         "than the best period so far. Every value is checked by the engine: it reaches the "
         "goal, one step short of it does not.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("iku", nargs="?", metavar="IKU", help="one IKU (default: every one)")
-    manuals_arg(p)
-    data_arg(p)
-    owner_arg(p)
-    p.add_argument("--as-of", dest="as_of", metavar="PERIOD", required=True,
-                   help="the data up to PERIOD (2023-TW3, or tw3 with --year); what comes "
-                        "after it is to come")
-    p.add_argument("--year", type=int, help="year (default: from --as-of)")
-    p.add_argument("--unit", help="a unit's view, such as INTI (default: the owner)")
-    p.add_argument("--input", metavar="NAME",
-                   help="also the needed value of this input (Z1, realisasi_anggaran), the "
-                        "unit's other inputs at their latest values")
-    p.add_argument("--at-risk", action="store_true",
-                   help="only those at risk: target out of reach, or more needed than the "
-                        "best period so far")
-    p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
-    p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
-    p.set_defaults(period=None)
+    if wanted("needed"):
+        p.add_argument("iku", nargs="?", metavar="IKU", help="one IKU (default: every one)")
+        manuals_arg(p)
+        data_arg(p)
+        owner_arg(p)
+        p.add_argument("--as-of", dest="as_of", metavar="PERIOD", required=True,
+                       help="the data up to PERIOD (2023-TW3, or tw3 with --year); what comes "
+                            "after it is to come")
+        p.add_argument("--year", type=int, help="year (default: from --as-of)")
+        p.add_argument("--unit", help="a unit's view, such as INTI (default: the owner)")
+        p.add_argument("--input", metavar="NAME",
+                       help="also the needed value of this input (Z1, realisasi_anggaran), the "
+                            "unit's other inputs at their latest values")
+        p.add_argument("--at-risk", action="store_true",
+                       help="only those at risk: target out of reach, or more needed than the "
+                            "best period so far")
+        p.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+        p.add_argument("--width", type=int, help="table width in characters (default: terminal)")
+        p.set_defaults(period=None)
 
 
 # -- iku check ----------------------------------------------------------------------------------

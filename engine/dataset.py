@@ -31,6 +31,8 @@ InputData = Decimal | tuple[Decimal, ...] | Items
 
 @dataclass(frozen=True)
 class InputValue:
+    """One variable's value in a data entry."""
+
     name: str  # variable name
     value: InputData  # number, list or named items
     location: Location  # where it is written
@@ -40,6 +42,8 @@ class InputValue:
 
 @dataclass(frozen=True)
 class Entry:
+    """The inputs of one IKU for one unit and period."""
+
     iku: str  # IKU code
     unit: str  # unit code
     period: Period  # period of the values
@@ -70,6 +74,8 @@ class Narrative:
 
 @dataclass(frozen=True)
 class ReportedFigure:
+    """A figure as the published report prints it, to compare with ours."""
+
     iku: str  # IKU code, for realisasi and capaian; "" otherwise
     unit: str  # unit code
     period: Period  # period
@@ -100,6 +106,8 @@ def tolerance(printed: Decimal) -> Decimal:
 
 @dataclass(frozen=True)
 class Dataset:
+    """One owner's data of one year: entries, printed figures and problems."""
+
     folder: str  # the year's folder
     year: int  # its year
     entries: tuple[Entry, ...]  # valid entries only

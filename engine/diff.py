@@ -12,9 +12,6 @@ import difflib
 import os
 import posixpath
 import re
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -338,6 +335,8 @@ def _git_error(spec: str, detail: str, hint: str = "") -> InputError:
 def _git(args: list[str], spec: str, stdin: bytes | None = None, missing: str = "") -> bytes:
     """Run git; its failure is the user's (a wrong revision or path), shown in one line:
     `missing` when git found no such object, git's own first line otherwise."""
+    import subprocess  # only `iku diff` with a git revision runs git
+
     try:
         done = subprocess.run(["git", *args], input=stdin, capture_output=True, check=False)
     except OSError as exc:
@@ -354,6 +353,8 @@ def _git(args: list[str], spec: str, stdin: bytes | None = None, missing: str = 
 def _from_git(spec: str, owner_folder: Path, workdir: Path) -> LoadResult:
     """`REV:PATH` or `REV:LABEL`: the revision folder's files read from git into memory,
     checked, and written below `workdir` under names we chose, then loaded from there."""
+    import tempfile
+
     rev, _, sub = spec.partition(":")
     if not rev or rev.startswith("-") or not rev.isprintable() or len(rev) > 200:
         raise _git_error(spec, f"`{rev}` is not a revision",
@@ -501,7 +502,11 @@ def _git_files(commit: str, folder: str, spec: str, rev: str) -> dict[str, bytes
 
 def load_pair(old: str, new: str, owner_folder: Path, owner: str) -> tuple[Manual, Manual]:
     """Load both sides, revisions of `owner`; any error in either stops with all their
-    issues."""
+    issues. tempfile and shutil are imported here: `iku explain` imports this module for
+    revision_changes and never loads a pair."""
+    import shutil
+    import tempfile
+
     workdir = Path(tempfile.mkdtemp(prefix="iku-diff-"))
     allow_root(workdir)  # the copies from git are read from there
     try:

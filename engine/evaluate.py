@@ -42,6 +42,8 @@ from engine.values import NOT_DUE, LinkResolver, Realisations, Value
 
 @dataclass(frozen=True)
 class Row:
+    """One IKU's figure in an evaluation."""
+
     objective: Objective  # the IKU's strategic objective
     iku: Iku  # under the revision in force
     indicator: str  # the unit's own indicator name, or the IKU's
@@ -55,6 +57,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Evaluation:
+    """One unit's figures and scores for one period."""
+
     owner: str  # owning unit code
     unit: Unit  # whose view (the owner or a directorate)
     period: Period  # evaluated period (as of it, when `as_of`)

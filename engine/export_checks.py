@@ -7,14 +7,19 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.checkrules import RULES
-from engine.checks import CheckResult
-from engine.compare import Comparison
 from engine.errors import Severity
 from engine.export import _md, _n, _target, to_json
-from engine.needed import NEEDED, REACHED, UNSOLVABLE, Answer, Need, Needs
+
+# Each command imports the module of its own results: `iku check` need not pay for
+# engine.needed and engine.compare (tests/test_cli.py). A function given a Need or an
+# Answer imports engine.needed's outcomes, already loaded by whoever made them.
+if TYPE_CHECKING:
+    from engine.checks import CheckResult
+    from engine.compare import Comparison
+    from engine.needed import Answer, Need, Needs
 
 
 def _num(x: Decimal | None, prec: int) -> str:
@@ -65,6 +70,8 @@ def check_summary(result: CheckResult) -> str:
 
 # -- iku needed ---------------------------------------------------------------------------------
 def answer_text(a: Answer, need: Need, prec: int) -> str:
+    from engine.needed import NEEDED, REACHED
+
     higher = need.iku.polarity == "higher_is_better"
     if a.outcome == NEEDED:
         return f"{a.goal.label}: {'≥' if higher else '≤'} {_num(a.value, prec)}"
@@ -76,6 +83,8 @@ def answer_text(a: Answer, need: Need, prec: int) -> str:
 def needed_text(need: Need, prec: int) -> list[str]:
     """The needed cell: one line per goal; the owner's own figure beside each unit's where
     they differ; a reason said once when it is the same for every goal."""
+    from engine.needed import NEEDED, UNSOLVABLE
+
     if need.answers and all(a.outcome == UNSOLVABLE for a in need.answers):
         return [f"{UNSOLVABLE}: {need.answers[0].why}"]
     lines = []

@@ -30,11 +30,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
-
-from asteval import Interpreter
+from typing import TYPE_CHECKING, Any
 
 from engine.functions import LIBRARY, FunctionError, Items
+
+if TYPE_CHECKING:  # asteval is imported by the first evaluation (_engine)
+    from asteval import Interpreter
 
 MAX_LENGTH = 2000  # characters; the longest shipped formula is under 100
 MAX_DEPTH = 24  # nesting of the parsed tree
@@ -110,7 +111,7 @@ class Formula:
 
     def evaluate(self, inputs: Mapping[str, object]) -> Decimal:
         """The formula's value on `inputs` (Decimal, tuple of Decimal or Items each)."""
-        result: Decimal = _ENGINE.run(self, self.node, inputs, final=True)
+        result: Decimal = (_ENGINE or _engine()).run(self, self.node, inputs, final=True)
         return result
 
     def trace(self, inputs: Mapping[str, object]) -> list[tuple[str, Decimal | str]]:
@@ -129,19 +130,19 @@ class Formula:
             return
         if isinstance(node, ast.IfExp):
             self._trace(node.test, inputs, steps)
-            taken = node.body if _ENGINE.run(self, node.test, inputs) else node.orelse
+            taken = node.body if _engine().run(self, node.test, inputs) else node.orelse
             self._trace(taken, inputs, steps)
         elif isinstance(node, ast.BoolOp):
             for value in node.values:
                 self._trace(value, inputs, steps)
-                truth = bool(_ENGINE.run(self, value, inputs))
+                truth = bool(_engine().run(self, value, inputs))
                 if truth != isinstance(node.op, ast.And):
                     break
         else:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):
                     self._trace(child, inputs, steps)
-        value = _ENGINE.run(self, node, inputs)
+        value = _engine().run(self, node, inputs)
         shown: Decimal | str = value if isinstance(value, Decimal) else str(value).lower()
         steps.append((show_node(node), shown))
 
@@ -399,6 +400,8 @@ class _Engine:
     evaluation, that evaluation's inputs."""
 
     def __init__(self) -> None:
+        from asteval import Interpreter
+
         symtable = {name: spec.func for name, spec in LIBRARY.items()}
         self.interp = Interpreter(
             symtable=symtable,
@@ -525,9 +528,18 @@ def _translate(formula: Formula, interp: Interpreter, exc: Exception | None) -> 
     return FormulaError(message, column, part)
 
 
-_ENGINE = _Engine()
+# Started by the first evaluation: validate, show and diff compute nothing, and importing
+# asteval (with ctypes) and building its interpreter is about 4 ms of their start-up.
+_ENGINE: _Engine | None = None
+
+
+def _engine() -> _Engine:
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = _Engine()
+    return _ENGINE
 
 
 def library_symbols() -> frozenset[str]:
     """Names in the interpreter's symbol table between evaluations (for tests)."""
-    return frozenset(_ENGINE.interp.symtable)
+    return frozenset(_engine().interp.symtable)

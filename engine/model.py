@@ -14,6 +14,8 @@ from engine.formula import Formula, fmt_exact
 
 @dataclass(frozen=True)
 class Unit:
+    """One unit of the owner's tree: the owner itself or a directorate below it."""
+
     code: str  # short code used everywhere (SINKA, INTI, ...)
     name: str  # full official name
     short_name: str  # name for tables (Dit. INTI)
@@ -22,6 +24,8 @@ class Unit:
 
 @dataclass(frozen=True)
 class Perspective:
+    """A perspective of the strategy map, with its weight in the NPSS."""
+
     code: str  # CUSTOMER, INTERNAL, LEARNING
     name: str  # as the report writes it
     weight: Decimal  # percent of the NPSS
@@ -29,6 +33,8 @@ class Perspective:
 
 @dataclass(frozen=True)
 class Objective:
+    """A strategic objective (SS) and the IKUs that measure it."""
+
     code: str  # SS.1 ...
     name: str  # as the manual writes it
     perspective: str  # perspective code
@@ -43,6 +49,8 @@ class Objective:
 
 @dataclass(frozen=True)
 class StatusBand:
+    """A status colour over a half-open range of capaian."""
+
     name: str  # hijau, kuning, merah
     label: str  # what it means
     low: Decimal | None  # inclusive lower bound; None for unbounded
@@ -54,6 +62,8 @@ class StatusBand:
 
 @dataclass(frozen=True)
 class Scoring:
+    """How a manual turns realisasi into capaian, status and roll-ups."""
+
     precision: int  # decimals of published figures, rounded half up
     capaian_higher: Formula  # capaian when a higher realisasi is better
     capaian_lower: Formula  # capaian when a lower realisasi is better
@@ -91,6 +101,8 @@ class Limits:
 
 @dataclass(frozen=True)
 class Assumption:
+    """A choice the manual's authors made where the source is silent."""
+
     id: str  # A1 ...
     text: str  # what was assumed and why
     location: Location  # where it is written
@@ -98,6 +110,8 @@ class Assumption:
 
 @dataclass(frozen=True)
 class Revision:
+    """Which revision of the year's manual this is and when it came into force."""
+
     label: str  # 2023-r2; also the folder name
     number: int  # 1, 2, ... within the year
     effective_from: dt.date  # first day in force
@@ -110,6 +124,8 @@ class Revision:
 
 @dataclass(frozen=True)
 class Variable:
+    """An input an IKU's formula reads, with its unit and valid range."""
+
     name: str  # name in formulas
     meaning: str  # what it measures
     unit: str  # unit of the value
@@ -120,6 +136,8 @@ class Variable:
 
 @dataclass(frozen=True)
 class Step:
+    """A named intermediate result of an IKU's formula."""
+
     name: str  # A1, L1, ...
     formula: Formula  # over variables and earlier steps
     meaning: str  # what it computes
@@ -128,6 +146,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Schedule:
+    """When an IKU is measured and targeted, and how a year's values aggregate."""
+
     measured: tuple[str, ...]  # period suffixes where data is collected, calendar order
     targeted: tuple[str, ...]  # period suffixes (besides the year) that carry a target
     aggregate: str  # last, mean, sum or formula
@@ -163,6 +183,8 @@ TargetValue = Decimal | Range
 
 @dataclass(frozen=True)
 class Target:
+    """An IKU's target for one year, and for periods within it."""
+
     year: int  # calendar year
     value: TargetValue  # the year's target
     periods: tuple[tuple[str, TargetValue], ...]  # (suffix, target) within the year
@@ -203,6 +225,8 @@ class Link:
 
 @dataclass(frozen=True)
 class CascadeUnit:
+    """One unit contributing to an IKU (a row of Table 6)."""
+
     unit: str  # unit code
     indicator: str  # the unit's own indicator name, may be empty
     weight: Decimal  # for weighted_mean
@@ -213,6 +237,8 @@ class CascadeUnit:
 
 @dataclass(frozen=True)
 class Cascade:
+    """The units that contribute to an IKU and how their values roll up."""
+
     rollup: str  # mean, sum, min, max, weighted_mean, formula or owner_only
     rollup_formula: Formula | None  # over `values` and `weights` when rollup is formula
     units: tuple[CascadeUnit, ...]  # contributing units (Table 6)
@@ -223,6 +249,8 @@ class Cascade:
 
 @dataclass(frozen=True)
 class Iku:
+    """One key performance indicator as its manual defines it."""
+
     code: str  # IKU.8
     name: str  # exactly as the manual writes it
     objective: str  # SS code
@@ -262,6 +290,8 @@ class Iku:
 
 @dataclass(frozen=True)
 class Manual:
+    """One revision of an owner's Manual IKU for one year."""
+
     owner: str  # owning unit code
     year: int  # governed year
     revision: Revision  # which revision

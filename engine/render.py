@@ -16,10 +16,8 @@ from typing import IO, TYPE_CHECKING
 from rich import box
 from rich.console import Console, Group
 from rich.markup import escape
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
-from rich.tree import Tree
 
 from engine.errors import Issue, Severity
 from engine.evaluate import Evaluation
@@ -31,10 +29,13 @@ from engine.periods import Period
 from engine.rollup import Score
 from engine.rules import EMPTY, SINGLE
 from engine.scoring import CapaianWork, Figure, limits_of
-from engine.validate import summary
 from engine.values import Computation, Value
 
+# rich.tree, rich.panel and engine.validate are imported by the functions that draw with
+# them: `iku evaluate`, the command run most, prints tables only (tests/test_cli.py).
 if TYPE_CHECKING:  # annotations only, see engine.export
+    from rich.tree import Tree
+
     from engine.compare import Comparison
     from engine.dataset import ReportedFigure
     from engine.diff import Change, Impact, ManualDiff
@@ -146,6 +147,8 @@ def render_issues(console: Console, issues: Sequence[Issue], title: str = "",
 
 def render_validation(console: Console, result: Validation, show_assumptions: bool,
                       cat: Catalogue = EN) -> None:
+    from engine.validate import summary
+
     render_issues(console, result.all_issues(), cat=cat)
     manuals = [r.manual for r in result.results if r.manual is not None]
     if show_assumptions:
@@ -392,6 +395,8 @@ def render_explanation(console: Console, fig: Figure, iku: Iku, manual: Manual,
     `earlier`: printed realisasi of earlier years, for the trend. Formulas and the exact
     values they compute are written as the formula language writes numbers (a decimal
     point) in either language; published figures follow the language."""
+    from rich.tree import Tree
+
     prec = manual.scoring.precision
     head = Text(f"{iku.code} {iku.name}", style="bold")
     head.append("\n" + cat("explain.head", unit=unit_name, period=fig.period.label,
@@ -528,6 +533,9 @@ def render_manual(console: Console, manual: Manual, cat: Catalogue = EN) -> None
 
 
 def render_iku(console: Console, manual: Manual, iku: Iku, cat: Catalogue = EN) -> None:
+    from rich.panel import Panel
+    from rich.tree import Tree
+
     obj = manual.objective(iku.objective)
     lines = [
         Text(f"{iku.code} {iku.name}", style="bold"),
@@ -600,6 +608,8 @@ def render_iku(console: Console, manual: Manual, iku: Iku, cat: Catalogue = EN) 
 
 # -- diff, impact, reconcile ----------------------------------------------------------------
 def render_diff(console: Console, d: ManualDiff, cat: Catalogue = EN) -> None:
+    from rich.tree import Tree
+
     tree = Tree(Text(f"Manual {d.old.owner} {d.old.label} → {d.new.label}", style="bold"))
     header = [c for c in d.changes if not c.iku]
     if header:
@@ -775,6 +785,8 @@ def render_score_explanation(console: Console, ev: Evaluation, level: str, about
                              cat: Catalogue = EN) -> None:
     """How an NSS, NKP or the NPSS came about: the rule the manual declares, where, each part
     with its value (or why it has none), and the rounding."""
+    from rich.tree import Tree
+
     m = ev.manual
     prec = m.scoring.precision
     if level == "nss":
@@ -951,6 +963,8 @@ def render_inputs(console: Console, needs: Needs) -> None:
 
 def render_still_needed(console: Console, needs: Needs) -> None:
     """`iku explain IKU --as-of P`: what each target period still to come needs."""
+    from rich.tree import Tree
+
     from engine.export_checks import needed_text
 
     tree = Tree(Text(f"still needed as of {needs.as_of.label}", style="bold"))

@@ -29,6 +29,8 @@ NOT_SCORED = "not_scored"  # nothing in it is scored in the period
 
 @dataclass(frozen=True)
 class ScorePart:
+    """One value that entered a score, or why it did not."""
+
     label: str  # what the part is: an IKU, objective or perspective code
     value: Decimal | None  # the rounded value that enters the rule (or its partial value)
     weight: Decimal | None  # its weight, where the rule weighs
@@ -38,6 +40,8 @@ class ScorePart:
 
 @dataclass(frozen=True)
 class Score:
+    """An NSS, NKP, NPSS or average capaian, or why there is none."""
+
     level: str  # nss, nkp, npss or average
     about: str  # the objective or perspective code; "" for the whole unit
     rule: Rule  # the rule applied
@@ -57,6 +61,8 @@ class Score:
 
 @dataclass(frozen=True)
 class ObjectiveScore:
+    """An objective's NSS."""
+
     objective: Objective  # which
     score: Score  # its NSS
 
@@ -72,6 +78,8 @@ class ObjectiveScore:
 
 @dataclass(frozen=True)
 class PerspectiveScore:
+    """A perspective's NKP."""
+
     perspective: Perspective  # which
     score: Score  # its NKP
     mean_nss: Decimal | None  # the rule over its objectives' NSS, before the weight

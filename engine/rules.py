@@ -33,6 +33,8 @@ LATEST_KNOWN = "latest_known"  # the latest one that has data; later ones withou
 
 @dataclass(frozen=True)
 class Rule:
+    """A named way of combining values: an aggregate over periods or a roll-up."""
+
     name: str  # as the manual writes it
     summary: str  # one sentence for docs and explanations
     combine: Callable[[Values, Values], Decimal] | None  # (values, weights) -> value;
@@ -145,6 +147,8 @@ INSIDE, BELOW, ABOVE, SINGLE = "inside", "below", "above", "single"
 
 @dataclass(frozen=True)
 class Polarity:
+    """Whether a higher or a lower realisasi is better, and how it is scored."""
+
     name: str  # as the manual writes it (`polarity:` of an IKU)
     summary: str  # one sentence for docs and explanations
     single: str | None  # the formula against a single-number target; None: a range is needed

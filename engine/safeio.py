@@ -35,7 +35,6 @@ from __future__ import annotations
 import errno
 import itertools
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Iterable
@@ -79,6 +78,7 @@ class _Run:
     # Every file taken as an input (read, or refused as one), for the output checks:
     read_ids: set[tuple[int, int]] = field(default_factory=set)  # their (st_dev, st_ino)
     read_paths: set[Path] = field(default_factory=set)  # their resolved paths
+    folders: dict[str, str] = field(default_factory=dict)  # a folder as named -> resolved
     serial: int = field(default_factory=lambda: next(_SERIAL))  # tells runs apart
 
 
@@ -137,6 +137,29 @@ def _inside_roots(resolved: Path) -> bool:
                for r in map(str, _RUN.roots))
 
 
+def _realpath(path: Path) -> str:
+    """`os.path.realpath(path)`, each folder resolved once in a CLI run: a run reads
+    hundreds of files from a few dozen folders, and resolving costs an lstat per component
+    of the path (about a tenth of reading a file). The file's own name is looked at every
+    time: a link there is resolved in full. Library callers, whose runs never end, resolve
+    everything every time."""
+    if not _RUN.confined:
+        return os.path.realpath(path)
+    folder, name = os.path.split(path)
+    if name in ("", os.curdir, os.pardir):
+        return os.path.realpath(path)
+    real = _RUN.folders.get(folder)
+    if real is None:
+        real = _RUN.folders[folder] = os.path.realpath(folder or os.curdir)
+    joined = os.path.join(real, name)
+    try:
+        if not stat.S_ISLNK(os.lstat(joined).st_mode):
+            return joined  # what realpath gives for a name that is not a link
+    except OSError:
+        pass
+    return os.path.realpath(path)
+
+
 def _refused(message: str, shown: str, hint: str = "", code: str = "io") -> InputError:
     return InputError((error(message, Location(shown), hint=hint, code=code),), EXIT_INPUT)
 
@@ -148,7 +171,7 @@ def read_regular(path: Path, limit: int, shown: str, confine: bool = True) -> by
     cache reads its entries itself, engine.parsecache)."""
     # Registered first: a file the run took as an input stays one for the output checks even
     # when it is refused below (a link out of the project must not become an output target).
-    resolved = Path(os.path.realpath(path))
+    resolved = Path(_realpath(path))
     _RUN.read_paths.add(resolved)
     try:
         before = os.stat(path)  # follows links: what matters is what the path leads to
@@ -216,6 +239,7 @@ def check_folders(roots: Iterable[Path]) -> None:
     while stack:
         folder = stack.pop()
         key = os.path.realpath(folder)
+        _RUN.folders[str(folder)] = key  # for _realpath: files are read from these folders
         if key in seen:
             continue
         seen.add(key)
@@ -359,6 +383,8 @@ def replace_file(target: Path, data: bytes) -> None:
     """Replace the regular file `target` (or create it) atomically with `data`. A target
     that exists and is not a regular file is never replaced (OSError). The new file keeps
     the old one's permissions; a new one gets the umask's."""
+    import secrets  # here: it imports random, and most runs write nothing
+
     try:
         st: os.stat_result | None = os.lstat(target)
     except FileNotFoundError:

@@ -97,9 +97,11 @@ def _expected(types: Any) -> str:
     return _TYPE_WORDS.get(types, str(types))
 
 
-_PERCENT = re.compile(r"^\s*[-+]?\d+(?:[.,]\d+)?\s*%\s*$")
-_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
-_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?$|^[-+]?\d{1,3}(?:\.\d{3})+,\d+$")
+# Patterns as text, compiled (and kept) by `re` when a hint is first wanted: a clean run
+# never wants one.
+_PERCENT = r"^\s*[-+]?\d+(?:[.,]\d+)?\s*%\s*$"
+_DECIMAL_COMMA = r"^[-+]?\d+,\d+$"
+_THOUSANDS = r"^[-+]?\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?$|^[-+]?\d{1,3}(?:\.\d{3})+,\d+$"
 
 
 def number_hint(value: Any) -> str:
@@ -116,15 +118,15 @@ def number_hint(value: Any) -> str:
     if not isinstance(value, str):
         return ""
     text = value.strip()
-    if _PERCENT.match(text):
+    if re.match(_PERCENT, text):
         number = text.rstrip("% ").replace(",", ".")
         return f"write {number} without the % sign: the unit of measure is in the manual"
-    if _THOUSANDS.match(text):
+    if re.match(_THOUSANDS, text):
         whole, _, frac = text.partition(",")
         digits = whole.replace(".", "")
         return f"write {digits}{'.' + frac if frac else ''} (or {int(digits):_}" \
                f"{'.' + frac if frac else ''}): no thousands dots"
-    if _DECIMAL_COMMA.match(text):
+    if re.match(_DECIMAL_COMMA, text):
         return f"write {text.replace(',', '.')}: a decimal takes a point here, not a comma"
     return ""
 

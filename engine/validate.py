@@ -31,6 +31,8 @@ from engine.yamlload import display_path, load_file
 
 @dataclass
 class OwnerCheck:
+    """What validating one owner found: its revisions, data years and issues."""
+
     owner: str  # owner code
     results: list[LoadResult] = field(default_factory=list)  # its revisions
     datasets: list[Dataset] = field(default_factory=list)  # its data years
@@ -43,6 +45,8 @@ class OwnerCheck:
 
 @dataclass
 class Validation:
+    """What `iku validate` found across the organisation."""
+
     org_file: str  # the organisation file checked, "" when there is none
     owners: list[OwnerCheck]  # by owner, in the organisation's order
     issues: list[Issue]  # the organisation's, the links', and paths that hold nothing

@@ -52,6 +52,8 @@ def outcome(state: str) -> str:
 
 @dataclass(frozen=True)
 class StepValue:
+    """A step of a formula with its value, for `iku explain`."""
+
     name: str  # step name (A1, L1, ...) or "realisasi"
     formula: str  # as written
     substituted: str  # with number inputs written in (the formula itself unless explaining)
@@ -74,6 +76,8 @@ class Part:
 
 @dataclass(frozen=True)
 class Computation:
+    """How a value was computed: its rule and what it was computed from."""
+
     kind: str  # formula, aggregate, rollup or link
     revision: str  # revision whose rules were applied
     rule: str  # formula text, the aggregate / roll-up rule, or the linked indicator
@@ -89,6 +93,8 @@ class Computation:
 
 @dataclass(frozen=True)
 class Value:
+    """A realisasi, or why there is none, with how it came about."""
+
     state: str  # ok, no_data, error, data_error, not_measured, not_in_manual, not_due
     exact: Decimal | None  # exact value when ok
     computation: Computation | None  # how it came about (also what exists when a part lacks)

@@ -71,31 +71,31 @@ _NULL = "tag:yaml.org,2002:null"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 
-_INT_RE = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
-_FLOAT_RE = re.compile(
-    r"^(?=[-+]?\.?[0-9])[-+]?(?:0|[1-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?$"
-)
-_NULL_RE = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL_RE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+# The parser's patterns, as text: _compile_patterns() compiles them before the first parse
+# of a run. A warm run reads every file from the parse cache (engine.parsecache) and never
+# parses: it need not pay the compiles (about 1 ms at import, a tenth of this module's).
+_INT_RE = r"^[-+]?(?:0|[1-9][0-9_]*)$"
+_FLOAT_RE = r"^(?=[-+]?\.?[0-9])[-+]?(?:0|[1-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?$"
+_NULL_RE = r"^(?:~|null|Null|NULL|)$"
+_BOOL_RE = r"^(?:true|True|TRUE|false|False|FALSE)$"
 # Plain scalars that YAML 1.1 readers (PyYAML among them) would turn into something else.
-_AMBIGUOUS = (
-    (re.compile(r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$"),
-     "YAML 1.1 reads it as a boolean"),
-    (re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$"),
+_AMBIGUOUS_RE = (
+    (r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$", "YAML 1.1 reads it as a boolean"),
+    (r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$",
      "YAML 1.1 reads it as a base-60 number"),
-    (re.compile(r"^[-+]?0[0-9_]+$"), "YAML 1.1 reads it as an octal number"),
-    (re.compile(r"^[-+]?0[oOxXbB][0-9a-fA-F_]+$"), "it looks like an octal, hex or binary number"),
-    (re.compile(r"^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$"), "infinity and NaN are not numbers here"),
+    (r"^[-+]?0[0-9_]+$", "YAML 1.1 reads it as an octal number"),
+    (r"^[-+]?0[oOxXbB][0-9a-fA-F_]+$", "it looks like an octal, hex or binary number"),
+    (r"^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$", "infinity and NaN are not numbers here"),
 )
-_AMBIGUOUS_ANY = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _AMBIGUOUS))
 # Bidirectional overrides and isolates can make text display differently from what it is.
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
-# Tabs, C0/C1 controls other than newline and carriage return, and the bidi characters.
+# Tabs, C0/C1 controls other than newline and carriage return, and the bidi characters
+# (compiled here: every file read is checked, parsed or not).
 _FORBIDDEN = re.compile("[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + "".join(sorted(_BIDI)) + "]")
 # The same, written as escapes inside double quotes (a tab there is harmless text).
-_ESCAPED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + "".join(sorted(_BIDI)) + "]")
+_ESCAPED_RE = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + "".join(sorted(_BIDI)) + "]"
 
 
 class StrictYamlError(Exception):
@@ -113,21 +113,34 @@ class _Resolver(BaseResolver):
     """Only the implicit types we designed: null, true/false, decimal int and float."""
 
 
-for _tag, _regexp, _first in (
-    (_BOOL, _BOOL_RE, list("tTfF")),
-    (_INT, _INT_RE, list("-+0123456789")),
-    (_FLOAT, _FLOAT_RE, list("-+0123456789.")),
-    (_NULL, _NULL_RE, ["~", "n", "N", ""]),
-):
-    _Resolver.add_implicit_resolver(_tag, _regexp, _first)
-
-
+# Set by _compile_patterns(), read by _resolve and _scalar for every scalar parsed.
+_AMBIGUOUS: tuple[tuple[re.Pattern[str], str], ...] = ()
+_AMBIGUOUS_ANY: re.Pattern[str]
+_ESCAPED: re.Pattern[str]
 # The implicit resolvers by first character, in the order _Resolver tries them: PyYAML's
 # `resolve` does the same lookup, but through a general method per scalar.
-_BY_FIRST: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
-    first: tuple(pairs) for first, pairs in _Resolver.yaml_implicit_resolvers.items()
-    if first is not None
-}
+_BY_FIRST: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {}
+
+
+def _compile_patterns() -> None:
+    """Compile the parser's patterns, once: parse_text calls it before it parses."""
+    global _AMBIGUOUS, _AMBIGUOUS_ANY, _ESCAPED, _BY_FIRST
+    if _BY_FIRST:
+        return
+    _AMBIGUOUS = tuple((re.compile(pattern), why) for pattern, why in _AMBIGUOUS_RE)
+    _AMBIGUOUS_ANY = re.compile("|".join(f"(?:{pattern})" for pattern, _ in _AMBIGUOUS_RE))
+    _ESCAPED = re.compile(_ESCAPED_RE)
+    for tag, regexp, first in (
+        (_BOOL, _BOOL_RE, list("tTfF")),
+        (_INT, _INT_RE, list("-+0123456789")),
+        (_FLOAT, _FLOAT_RE, list("-+0123456789.")),
+        (_NULL, _NULL_RE, ["~", "n", "N", ""]),
+    ):
+        _Resolver.add_implicit_resolver(tag, re.compile(regexp), first)
+    _BY_FIRST = {  # last: it says that all are set
+        first: tuple(pairs) for first, pairs in _Resolver.yaml_implicit_resolvers.items()
+        if first is not None
+    }
 
 
 def _resolve(value: str, implicit: tuple[bool, bool]) -> str:
@@ -419,6 +432,7 @@ def parse_text(text: str, shown: str) -> tuple[LoadedDoc | None, list[Issue]]:
         _remember(text, (*cached, digest))
         return LoadedDoc(shown, cached[0], cached[1], digest), []
     lines: dict[PathKey, tuple[int, int]] = {}
+    _compile_patterns()
     try:
         loader = _LoaderClass(text)
         try:

@@ -4,6 +4,7 @@ installed `iku` script."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import ACCEPTANCE, ROOT, Run
 
-from engine.cli import COMMANDS, build_parser
+from engine.cli import COMMANDS, _command_in, build_parser
 
 
 def test_every_command_has_help(cli: Callable[..., Run]) -> None:
@@ -28,6 +29,25 @@ def test_every_command_has_help(cli: Callable[..., Run]) -> None:
         assert len(result.out.splitlines()) > 5, name
     sub = build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
     assert set(sub.choices) == set(COMMANDS)  # type: ignore[union-attr]
+
+
+def test_a_command_gets_the_same_parser_built_alone() -> None:
+    """main() builds only the named command's options (engine.cli.build_parser): its help,
+    and so its options, are those of the whole parser; the others are listed all the same."""
+    def commands(command: str | None) -> dict[str, argparse.ArgumentParser]:
+        parser = build_parser(command)
+        return parser._subparsers._group_actions[0].choices  # type: ignore[union-attr,return-value]
+
+    whole = commands(None)
+    for name in COMMANDS:
+        alone = commands(name)
+        assert set(alone) == set(COMMANDS)
+        assert alone[name].format_help() == whole[name].format_help(), name
+        assert alone[name]._defaults == whole[name]._defaults, name
+    assert build_parser("evaluate").format_help() == build_parser().format_help()
+    assert _command_in(["--lang", "id"]) is None
+    assert _command_in(["--", "evaluate", "--tree"]) == "evaluate"
+    assert _command_in(["evaluat"]) is None  # argparse names the mistake, listing every command
 
 
 @pytest.mark.parametrize(("argv", "code", "message"), [
@@ -144,3 +164,23 @@ def test_output_fits_an_80_column_terminal(command: tuple[str, ...], in_root: Pa
     assert out and max(len(line) for line in out.splitlines()) <= 80
     if command == ("show",):  # Table 6 readable: unit codes as headers, no 4-character column
         assert len(out.splitlines()) < 200
+
+
+@pytest.mark.parametrize(("argv", "unused"), [
+    # the table of `iku evaluate`: no tree, panel, validation summary or exporter
+    (["evaluate"], ["rich.tree", "rich.panel", "engine.validate", "engine.export", "csv"]),
+    (["check"], ["engine.needed", "engine.compare"]),  # `iku needed`'s and the comparison's
+    (["explain", "IKU.1"], ["subprocess", "tempfile"]),  # `iku diff`'s git revisions
+    (["validate"], ["secrets", "random", "asteval"]),  # writing a file, evaluating one
+    (["show"], ["asteval"]),
+])
+def test_commands_import_only_what_they_use(argv: list[str], unused: list[str]) -> None:
+    """Start-up is part of every command's cost (bench/bench.py): these modules are imported
+    by the commands that use them, never by these."""
+    code = (f"import sys\nfrom engine.cli import main\nmain({argv!r})\n"
+            f"print(sorted(m for m in {unused!r} if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ACCEPTANCE, capture_output=True,
+                         text=True, env={"PATH": "/usr/bin:/bin", "IKU_NO_CACHE": "1",
+                                         "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "[]"

@@ -666,3 +666,31 @@ def test_a_shipped_file_with_one_value_changed_never_breaks_a_loader(
         kind: str, data: st.DataObject, scratch: tuple[Path, ManualSet]) -> None:
     _check_loader(kind, _mutated(KINDS[kind][1], data).encode("utf-8", "surrogatepass"),
                   scratch)
+
+
+def test_a_run_resolves_paths_as_realpath_does(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run resolves each folder once (safeio._realpath): the answer is realpath's for a
+    plain file, a link to a file inside or outside, a named folder that is a link, `..`, a
+    missing file, and a folder that turned into a link after the run began."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "real" / "sub" / "a.yaml").write_text("a: 1\n")
+    (tmp_path / "outside.yaml").write_text("b: 2\n")
+    os.symlink("a.yaml", tmp_path / "real" / "sub" / "in.yaml")
+    os.symlink(tmp_path / "outside.yaml", tmp_path / "real" / "sub" / "out.yaml")
+    os.symlink("real", tmp_path / "named")
+    paths = [Path(p) for p in ("real/sub/a.yaml", "real/sub/in.yaml", "real/sub/out.yaml",
+                               "named/sub/a.yaml", "named/sub/../sub/in.yaml",
+                               "real/sub/missing.yaml", str(tmp_path / "real/sub/a.yaml"))]
+    safeio.begin_run([Path("named"), Path("real")])
+    try:
+        safeio.check_folders([Path("named"), Path("real")])
+        for _ in range(2):  # the second time from what the run remembers
+            for p in paths:
+                assert safeio._realpath(p) == os.path.realpath(p), p
+        os.rename("real/sub/a.yaml", "real/sub/b.yaml")
+        os.symlink("b.yaml", "real/sub/a.yaml")  # the file is a link now
+        assert safeio._realpath(Path("real/sub/a.yaml")) == os.path.realpath("real/sub/a.yaml")
+    finally:
+        safeio.end_run()
