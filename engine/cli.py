@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine import __version__, parsecache
 from engine.codes import from_user
@@ -34,7 +35,6 @@ from engine.errors import (
     did_you_mean,
     error,
 )
-from engine.evaluate import Evaluation, Evaluator
 from engine.i18n import ENV as I18N_ENV
 from engine.i18n import LANGS, Catalogue, resolve
 from engine.manual import discover
@@ -44,6 +44,9 @@ from engine.periods import Period, PeriodError
 from engine.project import DATA_ROOT, MANUAL_ROOT, Project
 from engine.safeio import STDOUT, begin_run, check_folders, check_output, end_run
 from engine.yamlload import display_path
+
+if TYPE_CHECKING:  # loaded by the commands that evaluate (validate, show, diff never do)
+    from engine.evaluate import Evaluation, Evaluator
 
 # Commands import the renderer, exporters, diff and reconcile where they need them: start-up
 # time is part of every command's cost (bench/bench.py measures it against the bare imports).

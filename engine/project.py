@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.dataset import Dataset, data_years, load_dataset
 from engine.errors import EXIT_INPUT, InputError, Issue, Location, Severity, error, has_errors
-from engine.evaluate import Evaluator
 from engine.manual import (
     LoadResult,
     ManualSet,
@@ -27,8 +27,11 @@ from engine.manual import (
 from engine.model import Link
 from engine.org import Organisation, Owner, load_organisation
 from engine.periods import Period
-from engine.values import ERROR, NO_DATA, Value
 from engine.yamlload import display_path
+
+if TYPE_CHECKING:  # loaded by the first evaluation: `iku validate` and `show` never evaluate
+    from engine.evaluate import Evaluator
+    from engine.values import Value
 
 MANUAL_ROOT = Path("manual_iku")
 DATA_ROOT = Path("datasets")
@@ -207,6 +210,8 @@ class Project:
         self._touch(owner)
         key = (owner, year, explain)
         if key not in self._evaluators:
+            from engine.evaluate import Evaluator
+
             self._evaluators[key] = Evaluator(
                 self.manuals(owner, year), self.dataset(owner, year),
                 lambda link, period: self.follow(link, period, explain), explain,
@@ -224,6 +229,8 @@ class Project:
     def follow(self, link: Link, period: Period, explain: bool = False
                ) -> tuple[Value, str, str]:
         """The linked indicator's own figure, where it is defined, and its owner's name."""
+        from engine.values import ERROR, NO_DATA, Value
+
         owner = self.org.owner(link.owner)
         if owner is None:
             return Value(ERROR, None, None, f"linked owner {link.owner} is not in the "

@@ -20,16 +20,13 @@ from rich.table import Table
 from rich.text import Text
 
 from engine.errors import Issue, Severity
-from engine.evaluate import Evaluation
 from engine.formula import fmt_exact
 from engine.functions import Items, round_half_up
 from engine.i18n import EN, Catalogue
 from engine.model import Iku, Manual, Range
 from engine.periods import Period
-from engine.rollup import Score
 from engine.rules import EMPTY, SINGLE
 from engine.scoring import CapaianWork, Figure, limits_of
-from engine.values import Computation, Value
 
 # rich.tree, rich.panel and engine.validate are imported by the functions that draw with
 # them: `iku evaluate`, the command run most, prints tables only (tests/test_cli.py).
@@ -39,10 +36,13 @@ if TYPE_CHECKING:  # annotations only, see engine.export
     from engine.compare import Comparison
     from engine.dataset import ReportedFigure
     from engine.diff import Change, Impact, ManualDiff
+    from engine.evaluate import Evaluation  # (show and validate never evaluate)
     from engine.needed import Needs
     from engine.reconcile import Reconciliation
+    from engine.rollup import Score
     from engine.tree import OrgTree
     from engine.validate import Validation
+    from engine.values import Computation, Value
 
 GROUP_LABEL = {g: EN.group(g) for g in ("above", "on", "below")}
 BAND_STYLE = {"hijau": "green", "kuning": "yellow", "merah": "red"}
