@@ -543,3 +543,10 @@ def _engine() -> _Engine:
 def library_symbols() -> frozenset[str]:
     """Names in the interpreter's symbol table between evaluations (for tests)."""
     return frozenset(_engine().interp.symtable)
+
+
+def asteval_version() -> str:
+    """asteval's version, for a cache key (engine.rowcache)."""
+    import asteval
+
+    return str(asteval.__version__)

@@ -69,10 +69,9 @@ def _engine_id() -> str:
     or an issue; a change to any of them makes every entry unreachable."""
     from importlib.metadata import version
 
-    import asteval
-    import yaml
-
+    from engine.formula import asteval_version
     from engine.schemacheck import schema_dir
+    from engine.yamlload import PYYAML_VERSION
 
     h = hashlib.sha256()
     package = Path(__file__).resolve().parent
@@ -80,7 +79,7 @@ def _engine_id() -> str:
         for p in sorted(root.rglob(pattern)):
             h.update(f"{p.relative_to(root)}\0".encode())
             h.update(p.read_bytes())
-    h.update("\0".join((sys.version, yaml.__version__, asteval.__version__,
+    h.update("\0".join((sys.version, PYYAML_VERSION, asteval_version(),
                         version("jsonschema"))).encode())
     return h.hexdigest()
 

@@ -89,11 +89,12 @@ def organisation_tree(project: Project, top: str, year: int | None, when: str | 
     owners = [(0, chosen), *org.descendants(top)]
     cached = RowCache(project, year, when, as_of) if cache and RowCache.usable() else None
     work = _Work(project, year, when, as_of, cached)
-    if jobs > 1 and len(owners) >= MIN_PARALLEL and \
-            "fork" in multiprocessing.get_all_start_methods():
-        parts = _in_order(work, owners, jobs)
-    else:
-        parts = [work.run(owners)]
+    with parsecache.kept_parses(cached is None):  # rows make them redundant here
+        if jobs > 1 and len(owners) >= MIN_PARALLEL and \
+                "fork" in multiprocessing.get_all_start_methods():
+            parts = _in_order(work, owners, jobs)
+        else:
+            parts = [work.run(owners)]
     rows = tuple(r for rs, _ in parts for r in rs)
     issues = tuple(dict.fromkeys(i for _, iss in parts for i in iss))  # the organisation's once
     return OrgTree(top, when or "", year, as_of, rows, issues)

@@ -51,6 +51,7 @@ from engine import parsecache
 from engine.errors import InputError, Issue, Location, error
 from engine.safeio import read_regular
 
+PYYAML_VERSION: str = yaml.__version__  # for the caches' keys: this is yaml's one importer
 MAX_FILE_BYTES = 512 * 1024  # a manual's IKU file is a few KiB; a dataset file tens of KiB
 MAX_DEPTH = 40  # nesting of mappings and sequences
 # The bounds of engine.formula.CONTEXT (prec, Emax + 1, Emin; tests/test_hazards.py keeps them

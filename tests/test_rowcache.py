@@ -169,3 +169,15 @@ def test_forked_workers_share_the_cache(cached: list[str], tmp_path: Path,
     entries = [p for p in (Path(os.environ["IKU_CACHE_DIR"]) / rowcache.STORE).rglob("*")
                if p.is_file()]
     assert len(entries) == 5
+
+
+def test_the_tree_keeps_rows_not_parses(cached: list[str]) -> None:
+    """Parsed files are read from the parse cache but not added to it by a tree run: the
+    rows make them redundant, and creating thousands of files doubled a first national run."""
+    from engine import parsecache
+
+    run()
+    store = Path(os.environ["IKU_CACHE_DIR"])
+    parsed = [p for p in (store / parsecache.FOLDER).rglob("*") if p.is_file()]
+    assert len(parsed) <= 1  # the organisation file, read before the owners (if not in memory)
+    assert len([p for p in (store / rowcache.STORE).rglob("*") if p.is_file()]) == 5
