@@ -190,8 +190,8 @@ def kept_parses(keep: bool) -> Iterator[None]:
 
 def put(digest: str, data: Any, lines: Lines) -> None:
     """Remember a clean parse. A cache that cannot be written only costs time."""
-    if not _PUT[0]:
-        return
+    if not _PUT[0] or _root(True, FOLDER) is None:
+        return  # before encoding, which cost a tenth of a run with the cache off
     key = _key(digest)
     out: list[str] = [f'{{"key":"{key}","data":']
     _encode(data, out)
