@@ -109,9 +109,8 @@ class RowCache:
         None when they cannot be fingerprinted."""
         if owner not in self._prints:
             found = self.project.org.owner(owner)
-            self._prints[owner] = None if found is None else _fingerprint(
-                (self.project.org.manual_folder(found),
-                 self.project.data_root / found.folder))
+            self._prints[owner] = None if found is None else _fingerprint_of(self.project,
+                                                                               found)
         return self._prints[owner]
 
     def get(self, owner: Owner, depth: int) -> tuple[TreeRow, list[Issue]] | None:
