@@ -8,7 +8,7 @@ IKU.14 for Dit. AK from Dit. AK's own budget indicator) is followed here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,6 +50,7 @@ class Project:
         self._data: dict[tuple[str, int], Dataset] = {}
         self._evaluators: dict[tuple[str, int, bool], Evaluator] = {}
         self._touched: set[str] | None = None  # see `recording`
+        self.before_reading: Callable[[str], object] | None = None  # see `_touch`
 
     def loaded(self) -> int:
         """How many revisions and data years are held (for `release`'s callers)."""
@@ -78,6 +79,12 @@ class Project:
             self._touched = outer
 
     def _touch(self, owner: str) -> None:
+        """Every method that reads an owner's files, or hands out what was read from them,
+        says so here first: `recording` learns the owner, and `before_reading` (the row
+        cache's fingerprint) runs before any of its files is read in this process, however
+        long what is read stays in memory."""
+        if self.before_reading is not None:
+            self.before_reading(owner)
         if self._touched is not None:
             self._touched.add(owner)
 

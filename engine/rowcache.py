@@ -22,10 +22,13 @@ quiet wrong figure:
   fingerprinted (what a link leads to can change without the link changing): its
   dependants are computed afresh every run.
 - An entry is written only when no fingerprinted file or folder changed in the two seconds
-  before its computation began or since ("racy git": a file changed twice within one tick
-  of the file system's clock keeps its times; a file changed while it was being read is
-  not what was read).
-- The owner's own folders are fingerprinted before the computation reads them.
+  before its fingerprint was taken ("racy git": a file changed twice within one tick of the
+  file system's clock keeps its times, so a change just after the fingerprint could go
+  unseen), nor since, for the owner's own folders.
+- Every owner's folders are fingerprinted before any of their files is read in the process
+  (`Project.before_reading`; the project's loaded files are released when the cache starts),
+  and an entry keeps those fingerprints: a file that changed after them, even while the
+  run held an older copy in memory, makes the entry miss the next time.
 The clocks compared are the machine's own (a network file system whose server's clock is
 behind by more than two seconds defeats the second rule; IKU_NO_CACHE=1 turns the cache
 off).
@@ -90,11 +93,15 @@ class RowCache:
     def __init__(self, project: Project, year: int | None, when: str | None,
                  as_of: bool) -> None:
         self.project = project
+        # Anything already in memory was read before a fingerprint could be taken: read anew.
+        project.release()
+        project.before_reading = self._print
         org, issues = project.organisation()
         self._question = json.dumps([
             _engine_id(), os.getcwd(), str(project.manuals_root), str(project.data_root),
             repr(org), [i.as_text() for i in issues], year, when, as_of])
-        self._prints: dict[str, tuple[str, int] | None] = {}  # owner -> fingerprint, newest
+        # owner -> (fingerprint, newest change, when it was taken), all in ns
+        self._prints: dict[str, tuple[str, int, int] | None] = {}
 
     @staticmethod
     def usable() -> bool:
@@ -104,9 +111,10 @@ class RowCache:
     def _key(self, owner: str) -> str:
         return hashlib.sha256(f"{self._question}\0{owner}".encode()).hexdigest()
 
-    def _print(self, owner: str) -> tuple[str, int] | None:
-        """The owner's folders' fingerprint and their newest change (ns), once per run;
-        None when they cannot be fingerprinted."""
+    def _print(self, owner: str) -> tuple[str, int, int] | None:
+        """The owner's folders' fingerprint, their newest change and when the fingerprint
+        was taken, once per run and before any of their files is read; None when they
+        cannot be fingerprinted."""
         if owner not in self._prints:
             found = self.project.org.owner(owner)
             self._prints[owner] = None if found is None else _fingerprint_of(self.project,
@@ -137,38 +145,38 @@ class RowCache:
         except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError):
             return None  # not an entry of this form: compute the row instead
 
-    def start(self, owner: Owner) -> int:
-        """Before the owner's computation: its folders fingerprinted before they are read;
-        the time the computation starts."""
+    def start(self, owner: Owner) -> None:
+        """Before the owner's computation: its folders fingerprinted before they are read
+        (validation lists them before it asks the project for anything)."""
         self._print(owner.code)
-        return time.time_ns()
 
-    def put(self, owner: Owner, started: int, touched: set[str], row: TreeRow,
-            issues: list[Issue]) -> None:
+    def put(self, owner: Owner, touched: set[str], row: TreeRow, issues: list[Issue]) -> None:
         """Remember a computed row, unless any folder it depends on cannot be fingerprinted
         or changed too recently to be sure what was read (see the module's rules)."""
         deps: dict[str, str] = {}
         for code in sorted(touched | {owner.code}):
             printed = self._print(code)
-            if printed is None or printed[1] >= started - RACY_NS:
+            if printed is None or printed[1] >= printed[2] - RACY_NS:
                 return
             deps[code] = printed[0]
         after = _fingerprint_of(self.project, owner)
-        if after is None or after[0] != deps[owner.code] or after[1] >= started - RACY_NS:
-            return  # its own folders changed while it was computed
+        if after is None or after[0] != deps[owner.code]:
+            return  # its own folders changed while it was computed: no use keeping it
         key = self._key(owner.code)
         parsecache.write_entry(STORE, key, json.dumps(
             {"key": key, "deps": deps, "row": _row_json(row),
              "issues": [_issue_json(i) for i in issues]}, ensure_ascii=False))
 
 
-def _fingerprint_of(project: Project, owner: Owner) -> tuple[str, int] | None:
+def _fingerprint_of(project: Project, owner: Owner) -> tuple[str, int, int] | None:
     return _fingerprint((project.org.manual_folder(owner), project.data_root / owner.folder))
 
 
-def _fingerprint(folders: tuple[Path, ...]) -> tuple[str, int] | None:
-    """A digest of every name under `folders` with its kind, size, inode and times, and the
-    newest time among them; None when there is a symbolic link or a special file."""
+def _fingerprint(folders: tuple[Path, ...]) -> tuple[str, int, int] | None:
+    """A digest of every name under `folders` with its kind, size, inode and times, the
+    newest time among them and the time it was taken; None when there is a symbolic link
+    or a special file."""
+    taken = time.time_ns()
     h = hashlib.sha256()
     newest = 0
     todo = list(reversed(folders))
@@ -205,7 +213,7 @@ def _fingerprint(folders: tuple[Path, ...]) -> tuple[str, int] | None:
             else:
                 return None
         todo += reversed(subfolders)
-    return h.hexdigest(), newest
+    return h.hexdigest(), newest, taken
 
 
 def _dec(value: Decimal | None) -> str | None:
@@ -219,7 +227,10 @@ def _undec(text: object) -> Decimal | None:
 def _dec_of(text: object) -> Decimal:
     if not isinstance(text, str):
         raise TypeError(text)  # a capaian is never missing: the entry is not ours
-    return Decimal(text)
+    value = Decimal(text)
+    if not value.is_finite():
+        raise ValueError(text)  # iku computes no NaN or infinity: not an entry of ours
+    return value
 
 
 def _score_json(s: Score) -> dict[str, Any]:

@@ -89,12 +89,15 @@ def organisation_tree(project: Project, top: str, year: int | None, when: str | 
     owners = [(0, chosen), *org.descendants(top)]
     cached = RowCache(project, year, when, as_of) if cache and RowCache.usable() else None
     work = _Work(project, year, when, as_of, cached)
-    with parsecache.kept_parses(cached is None):  # rows make them redundant here
-        if jobs > 1 and len(owners) >= MIN_PARALLEL and \
-                "fork" in multiprocessing.get_all_start_methods():
-            parts = _in_order(work, owners, jobs)
-        else:
-            parts = [work.run(owners)]
+    try:
+        with parsecache.kept_parses(cached is None):  # rows make them redundant here
+            if jobs > 1 and len(owners) >= MIN_PARALLEL and \
+                    "fork" in multiprocessing.get_all_start_methods():
+                parts = _in_order(work, owners, jobs)
+            else:
+                parts = [work.run(owners)]
+    finally:
+        project.before_reading = None  # the cache's fingerprints are for this run only
     rows = tuple(r for rs, _ in parts for r in rs)
     issues = tuple(dict.fromkeys(i for _, iss in parts for i in iss))  # the organisation's once
     return OrgTree(top, when or "", year, as_of, rows, issues)
@@ -117,14 +120,15 @@ class _Work:
                 rows.append(found[0])
                 issues += found[1]
                 continue
-            started = self.cache.start(owner) if self.cache is not None else 0
+            if self.cache is not None:
+                self.cache.start(owner)
             with self.project.recording() as touched:
                 mine = validate(self.project, owner=owner.code).all_issues()
                 row = _row(self.project, owner, depth, self.year, self.when, self.as_of)
             rows.append(row)
             issues += mine
             if self.cache is not None:
-                self.cache.put(owner, started, touched, row, mine)
+                self.cache.put(owner, touched, row, mine)
             if self.project.loaded() > KEEP_LOADED:
                 self.project.release()
         return rows, issues

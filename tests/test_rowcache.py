@@ -10,11 +10,13 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Run, edit
 
 from engine import rowcache, tree
+from engine.org import Owner
 from engine.project import Project
 from engine.tree import OrgTree, organisation_tree
 
@@ -131,9 +133,12 @@ def test_junk_and_a_changed_engine_are_not_used(cached: list[str],
     good = json.loads(entries[1].read_text())
     good["row"]["precision"] = "two"  # the wrong type
     entries[1].write_text(json.dumps(good))
+    scored = json.loads(entries[2].read_text())
+    scored["row"]["weakest"][2] = "NaN"  # iku computes no NaN: an entry with one is not ours
+    entries[2].write_text(json.dumps(scored))
     cached.clear()
     assert run() == cold
-    assert len(cached) == 2
+    assert len(cached) == 3
     monkeypatch.setattr(rowcache, "_engine_id", lambda: "another engine")
     cached.clear()
     assert run() == cold
@@ -181,3 +186,35 @@ def test_the_tree_keeps_rows_not_parses(cached: list[str]) -> None:
     parsed = [p for p in (store / parsecache.FOLDER).rglob("*") if p.is_file()]
     assert len(parsed) <= 1  # the organisation file, read before the owners (if not in memory)
     assert len([p for p in (store / rowcache.STORE).rglob("*") if p.is_file()]) == 5
+
+
+def test_a_file_changed_after_another_owner_read_it_is_not_kept(
+        cached: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deputy's links read Dit. PDPIK's data; the file changes before PDPIK's own turn,
+    which evaluates the copy already in memory. That row is right for what was read, but
+    must not be served once the run is over: PDPIK's fingerprint is the one taken before
+    the deputy read its files. (Found by a reviewer: the deputy's own entry was not kept,
+    a file it depends on having just changed, and PDPIK's stale row was.)"""
+    counting = tree.validate
+    put = rowcache.RowCache.put
+
+    def changing(project: Project, paths: object = (), owner: str | None = None) -> object:
+        if owner == "INTI":  # after the deputy's turn, before PDPIK's
+            replace(Path("datasets/dit-pdpik/2023/KU_03.yaml"), "progres: 100", "progres: 60")
+        return counting(project, owner=owner)
+
+    def not_the_deputy(self: rowcache.RowCache, owner: Owner, *args: Any) -> None:
+        if owner.code != "SINKA":  # as when a file it depends on has just changed
+            put(self, owner, *args)
+
+    monkeypatch.setattr(tree, "validate", changing)
+    monkeypatch.setattr(rowcache.RowCache, "put", not_the_deputy)
+    first = run()
+    monkeypatch.setattr(tree, "validate", counting)
+    fresh = run(cache=False)
+    # the run evaluated PDPIK from the copy read before the change: right for what it read
+    assert first.rows[3].owner.code == "PDPIK" and first.rows[3].npss != fresh.rows[3].npss
+    cached.clear()
+    again = run()
+    assert again == fresh
+    assert "PDPIK" in cached and "INTI" not in cached
