@@ -78,7 +78,8 @@ class _Run:
     # Every file taken as an input (read, or refused as one), for the output checks:
     read_ids: set[tuple[int, int]] = field(default_factory=set)  # their (st_dev, st_ino)
     read_paths: set[Path] = field(default_factory=set)  # their resolved paths
-    folders: dict[str, str] = field(default_factory=dict)  # a folder as named -> resolved
+    # a folder as named -> (resolved, the (device, inode) it resolved from): see _realpath
+    folders: dict[str, tuple[str, tuple[int, int]]] = field(default_factory=dict)
     serial: int = field(default_factory=lambda: next(_SERIAL))  # tells runs apart
 
 
@@ -138,20 +139,28 @@ def _inside_roots(resolved: Path) -> bool:
 
 
 def _realpath(path: Path) -> str:
-    """`os.path.realpath(path)`, each folder resolved once in a CLI run: a run reads
-    hundreds of files from a few dozen folders, and resolving costs an lstat per component
-    of the path (about a tenth of reading a file). The file's own name is looked at every
-    time: a link there is resolved in full. Library callers, whose runs never end, resolve
-    everything every time."""
+    """`os.path.realpath(path)`, each folder resolved once in a CLI run while it stays the
+    same folder: a run reads hundreds of files from a few dozen folders, and resolving costs
+    an lstat per component of the path (about a tenth of reading a file). The file's own
+    name is looked at every time: a link there is resolved in full. Library callers, whose
+    runs never end, resolve everything every time."""
     if not _RUN.confined:
         return os.path.realpath(path)
     folder, name = os.path.split(path)
     if name in ("", os.curdir, os.pardir):
         return os.path.realpath(path)
-    real = _RUN.folders.get(folder)
-    if real is None:
-        real = _RUN.folders[folder] = os.path.realpath(folder or os.curdir)
-    joined = os.path.join(real, name)
+    # The folder is resolved again when it is no longer the one resolved: a folder swapped
+    # for a link to another during the run must not keep its old, inside, answer (one stat,
+    # which follows every link on the way, against an lstat per component).
+    try:
+        st = os.stat(folder or os.curdir)
+    except OSError:
+        return os.path.realpath(path)
+    known = _RUN.folders.get(folder)
+    if known is None or known[1] != (st.st_dev, st.st_ino):
+        known = _RUN.folders[folder] = (os.path.realpath(folder or os.curdir),
+                                        (st.st_dev, st.st_ino))
+    joined = os.path.join(known[0], name)
     try:
         if not stat.S_ISLNK(os.lstat(joined).st_mode):
             return joined  # what realpath gives for a name that is not a link
@@ -239,7 +248,6 @@ def check_folders(roots: Iterable[Path]) -> None:
     while stack:
         folder = stack.pop()
         key = os.path.realpath(folder)
-        _RUN.folders[str(folder)] = key  # for _realpath: files are read from these folders
         if key in seen:
             continue
         seen.add(key)

@@ -672,7 +672,7 @@ def test_a_run_resolves_paths_as_realpath_does(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """A run resolves each folder once (safeio._realpath): the answer is realpath's for a
     plain file, a link to a file inside or outside, a named folder that is a link, `..`, a
-    missing file, and a folder that turned into a link after the run began."""
+    missing file, and a file that turned into a link after the run began."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "real" / "sub").mkdir(parents=True)
     (tmp_path / "real" / "sub" / "a.yaml").write_text("a: 1\n")
@@ -692,5 +692,28 @@ def test_a_run_resolves_paths_as_realpath_does(tmp_path: Path,
         os.rename("real/sub/a.yaml", "real/sub/b.yaml")
         os.symlink("b.yaml", "real/sub/a.yaml")  # the file is a link now
         assert safeio._realpath(Path("real/sub/a.yaml")) == os.path.realpath("real/sub/a.yaml")
+    finally:
+        safeio.end_run()
+
+
+def test_a_folder_swapped_for_a_link_during_a_run_is_resolved_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run remembers each folder's resolution (safeio._realpath), but only while the folder
+    is the one it resolved: swapped for a link to a folder outside after the run read from
+    it, its files lead outside and are refused, never read through the remembered path."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "real" / "sub").mkdir(parents=True)
+    (tmp_path / "real" / "sub" / "a.yaml").write_text("a: 1\n")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "a.yaml").write_text("secret: 2\n")
+    safeio.begin_run([Path("real")])
+    try:
+        safeio.check_folders([Path("real")])
+        assert safeio.read_regular(Path("real/sub/a.yaml"), 100, "a") == b"a: 1\n"
+        os.rename("real/sub", "real/old")
+        os.symlink(tmp_path / "outside", "real/sub")
+        assert safeio._realpath(Path("real/sub/a.yaml")) == str(tmp_path / "outside/a.yaml")
+        with pytest.raises(safeio.InputError, match="leads outside"):
+            safeio.read_regular(Path("real/sub/a.yaml"), 100, "a")
     finally:
         safeio.end_run()
