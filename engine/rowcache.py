@@ -6,8 +6,9 @@ What a row depends on, and so what an entry records:
 - the engine: the sources of every engine module, the JSON Schemas, and the versions of
   Python, PyYAML, asteval and jsonschema (`_engine_id`);
 - the question: the working folder (paths are shown relative to it), the manual and data
-  roots, the organisation as read (its owners, folders, links' targets) and its problems,
-  the owner, the year, the period and as-of;
+  roots as named and as resolved (a message may show either), the organisation as read
+  (its owners, folders, links' targets) and its problems, the owner, the year, the period
+  and as-of;
 - the folders of every owner whose manuals or data the computation asked for
   (`Project.recording`: the owner itself and those its links lead to, however far): for
   each, a fingerprint of its manual folder and its data folder, every name in them at any
@@ -98,7 +99,10 @@ class RowCache:
         project.before_reading = self._print
         org, issues = project.organisation()
         self._question = json.dumps([
+            # the roots as typed and as resolved: messages may show either (a reviewer saw a
+            # data folder behind a renamed link keep its old name in a cached message)
             _engine_id(), os.getcwd(), str(project.manuals_root), str(project.data_root),
+            os.path.realpath(project.manuals_root), os.path.realpath(project.data_root),
             repr(org), [i.as_text() for i in issues], year, when, as_of])
         # owner -> (fingerprint, newest change, when it was taken), all in ns
         self._prints: dict[str, tuple[str, int, int] | None] = {}

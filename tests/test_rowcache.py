@@ -218,3 +218,27 @@ def test_a_file_changed_after_another_owner_read_it_is_not_kept(
     again = run()
     assert again == fresh
     assert "PDPIK" in cached and "INTI" not in cached
+
+
+def test_a_data_root_behind_a_link_that_moves_is_a_new_question(
+        cached: list[str], tmp_path: Path) -> None:
+    """Messages show a data root named by an absolute path as resolved: when the link it
+    goes through is pointed elsewhere, rows (and their messages) are computed again."""
+    os.rename("datasets", "store1")
+    os.symlink("store1", "link")
+    replace(Path("store1/dit-ak/2023/IKU_10.yaml"), "unit: AK\n", "unit: AKX\n")
+    data = Path.cwd() / "link"
+
+    def issues() -> list[str]:
+        project = Project(data_root=data)
+        tree_ = organisation_tree(project, "SINKA", None, None, False, 1)
+        return [i.as_text() for i in tree_.issues if "AKX" in i.message]
+
+    first = issues()
+    assert first and "store1" in first[0]
+    os.rename("store1", "store2")
+    os.unlink("link")
+    os.symlink("store2", "link")
+    cached.clear()
+    second = issues()
+    assert "AK" in cached and "store2" in second[0]
