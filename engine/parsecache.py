@@ -14,7 +14,9 @@ Where: `$IKU_CACHE_DIR` (default `$XDG_CACHE_HOME/iku` or `~/.cache/iku`), in
 of the cache. Entries are written as files are parsed (each whole or not at all), so that a
 run over hundreds of owners holds none of them in memory; when a run has written some and
 the cache holds more than MAX_ENTRIES, the least recently written are removed.
-`IKU_NO_CACHE=1` turns the cache off.
+`IKU_NO_CACHE=1` turns the cache off. engine.rowcache keeps its entries beside these, in
+`rows-v1/`, through `read_entry` and `write_entry`: the same folder, rules and bound.
+`iku evaluate --tree` writes no parsed entries (`kept_parses`).
 
 Trust: an entry is read as data only (JSON, never pickle), bounded in size and checked for
 form; anything else in the cache is ignored. What it cannot check is that an entry tells the
